@@ -1,0 +1,82 @@
+# Everything a learner or CI needs: `make book` and `make test` set themselves up on a fresh machine.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+WIDGETS_JS := _static/widgets/embed.js
+HTML_MANAGER := @jupyter-widgets/html-manager@1.0.15
+CHROMIUM := /usr/bin/chromium
+NOTEBOOKS = $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
+
+# Determinism: the same hash seeds and one thread for every kernel (float sums depend on the thread count).
+export PYTHONHASHSEED := 0
+export OMP_NUM_THREADS := 1
+export MKL_NUM_THREADS := 1
+
+.PHONY: help book test lab execute unit-nbval build-check browser clean
+
+help:
+	@echo "make book     build the HTML book into _build/html (sets itself up)"
+	@echo "make test     unit tests, nbval on every chapter, strict book build, browser test"
+	@echo "make lab      JupyterLab on the chapters, widgets working"
+	@echo "make execute  re-run every chapter in place from a fresh kernel (refreshes committed outputs)"
+
+# --- set-up ---------------------------------------------------------------------------------------
+$(STAMP): requirements.txt
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+# The widget manager for the static pages, from the npm registry (no CDN at read time).
+$(WIDGETS_JS):
+	@command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq npm; }
+	rm -rf _static/widgets && mkdir -p _static/widgets
+	tmp=$$(mktemp -d) && (cd $$tmp && npm pack --silent $(HTML_MANAGER) >/dev/null && tar xzf *.tgz) \
+	  && cp $$tmp/package/dist/embed.js $$tmp/package/dist/embed.js.LICENSE.txt _static/widgets/ \
+	  && cp $$tmp/package/dist/*.woff* $$tmp/package/dist/*.ttf $$tmp/package/dist/*.eot $$tmp/package/dist/*.svg _static/widgets/ \
+	  && rm -rf $$tmp
+
+$(CHROMIUM):
+	apt-get update -qq && apt-get install -y -qq chromium
+
+# --- the two main commands ------------------------------------------------------------------------
+book: $(STAMP) $(WIDGETS_JS)
+	$(BIN)/jupyter-book build -W --keep-going .
+	@echo "Open the book: file://$(CURDIR)/_build/html/index.html"
+
+test: $(STAMP) $(WIDGETS_JS) $(CHROMIUM)
+	$(MAKE) --no-print-directory unit-nbval build-check browser
+	@echo "make test: all stages passed"
+
+# --- the stages of `make test` --------------------------------------------------------------------
+unit-nbval:
+	timeout 1500 $(BIN)/pytest -p no:cacheprovider -n 2 --dist loadfile tests $(NOTEBOOKS) \
+	  --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout 300 \
+	  -m "not browser"
+
+build-check:
+	rm -rf _build
+	timeout 600 $(BIN)/jupyter-book build --all -W --keep-going .
+
+browser:
+	timeout 600 $(BIN)/pytest -p no:cacheprovider -m browser tests
+
+# --- for learners and authors ---------------------------------------------------------------------
+lab: $(STAMP)
+	$(BIN)/jupyter lab book
+
+execute: $(STAMP)
+	for nb in $(NOTEBOOKS); do \
+	  echo "executing $$nb"; \
+	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace --log-level WARN \
+	    --ExecutePreprocessor.timeout=300 --ExecutePreprocessor.kernel_name=python3 \
+	    --ExecutePreprocessor.record_timing=False "$$nb"; \
+	done
+
+clean:
+	rm -rf _build _static/widgets

@@ -1,0 +1,17 @@
+"""lstm_lib: the small numpy library built chapter by chapter in the book, with PyTorch as its oracle.
+
+Modules, in the order the book adds them:
+    checks      input validation with clear ValueErrors
+    data        sequences as arrays: one-hot characters, time-major batches
+    rnn         the vanilla RNN: forward and backpropagation through time
+    gradcheck   finite-difference gradient checks
+    layers      the readout layer and the losses
+    optim       parameter updates
+    tasks       seeded synthetic sequence tasks
+    widgets     slider widgets that also work in the static HTML book
+    diagrams    figures of cells and unrolled networks drawn with matplotlib
+    exercises   checkers that give feedback on the reader's answers
+    book        notebook set-up and showing the library source in the text
+    torch_bridge  parameter dicts to and from torch modules
+"""
+__version__ = "0.1.0"

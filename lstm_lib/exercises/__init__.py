@@ -1,0 +1,2 @@
+"""Exercise checkers, one module per chapter. Each prints feedback and returns a truthy/falsy `Verdict`."""
+from .feedback import Verdict  # noqa: F401

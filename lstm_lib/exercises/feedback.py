@@ -1,0 +1,115 @@
+"""The machinery behind every exercise checker: call the reader's code safely, compare, explain.
+
+A checker never raises: whatever the answer does (raise, return None, return the wrong shape), the
+reader gets a printed explanation and the checker returns a `Verdict` that is truthy only on success.
+"""
+import traceback
+
+import numpy as np
+
+
+class Verdict:
+    """The result of a check: truthy when the answer passed; displays nothing (the feedback is printed)."""
+
+    def __init__(self, passed, messages):
+        self.passed = bool(passed)
+        self.messages = list(messages)
+
+    def __bool__(self):
+        return self.passed
+
+    def __repr__(self):
+        return f"Verdict(passed={self.passed})"
+
+    def _ipython_display_(self):
+        pass  # the feedback was printed already; an Out[] line would only repeat it
+
+
+def report(title, messages, passed):
+    """Print the feedback block and return the verdict."""
+    mark = "✅" if passed else "❌"
+    print(f"{mark} {title}")
+    for msg in messages:
+        print("   " + msg.replace("\n", "\n   "))
+    return Verdict(passed, messages)
+
+
+def describe_exception(exc):
+    """One line for an exception raised by the reader's code, with the line of their code it came from."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = ""
+    for frame in reversed(frames):
+        if "lstm_lib/exercises" not in frame.filename.replace("\\", "/"):
+            code = (frame.line or "").strip()
+            where = f" (line {frame.lineno}" + (f": `{code}`" if code else "") + ")"
+            break
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+def call_safely(fn, *args):
+    """Call fn(*args): returns (result, None) or (None, message) if it raised."""
+    try:
+        return fn(*args), None
+    except Exception as exc:  # noqa: BLE001 - any error in the reader's code becomes feedback
+        return None, describe_exception(exc)
+
+
+def as_result_array(result, what):
+    """The reader's return value as a float array, or (None, message) explaining why it is not one."""
+    if result is None:
+        return None, f"{what} returned None. Did you forget the `return` statement?"
+    if isinstance(result, tuple):
+        return None, f"{what} returned a tuple of {len(result)} items; return a single numpy array."
+    try:
+        arr = np.asarray(result, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None, f"{what} returned a {type(result).__name__}, which is not an array of numbers."
+    return arr, None
+
+
+def compare_to_reference(fn, reference, cases, mistakes, what, expected_letters, arg_names=None, atol=1e-8):
+    """Check fn against `reference` on every argument tuple in `cases`.
+
+    arg_names names the arguments in the shape hints, e.g. ("x_t", "h_prev", "params").
+    mistakes: list of (wrong_function, hint); when the answer matches a wrong function's output the hint
+    explains the slip. Returns (passed, messages).
+    """
+    if not callable(fn):
+        return False, [f"Expected a function, got a {type(fn).__name__}. Pass the function itself, without ()."]
+    for n, args in enumerate(cases, 1):
+        expected = reference(*args)
+        result, error = call_safely(fn, *args)
+        if error:
+            return False, [f"Case {n}: {what} raised {error}", *_shape_hints(args, arg_names)]
+        arr, problem = as_result_array(result, what)
+        if problem:
+            return False, [f"Case {n}: {problem}"]
+        if arr.shape != expected.shape:
+            return False, [f"Case {n}: {what} returned shape {arr.shape}; expected {expected_letters} = {expected.shape}.",
+                           *_shape_hints(args, arg_names)]
+        if not np.all(np.isfinite(arr)):
+            return False, [f"Case {n}: the result contains NaN or infinity."]
+        if not np.allclose(arr, expected, atol=atol, rtol=1e-6):
+            hints = [hint for wrong, hint in mistakes if _matches(wrong, args, arr, atol)]
+            worst = float(np.max(np.abs(arr - expected)))
+            return False, [f"Case {n}: the shape is right but the values are not (largest difference {worst:.3g}).",
+                           *(hints or ["No common slip matches; compare your code with the equation term by term."])]
+    return True, [f"All {len(cases)} cases match the reference implementation."]
+
+
+def _matches(wrong, args, arr, atol):
+    try:
+        out = np.asarray(wrong(*args), dtype=np.float64)
+        return out.shape == arr.shape and np.allclose(arr, out, atol=atol, rtol=1e-6)
+    except Exception:  # noqa: BLE001 - a slip model that does not apply to these inputs
+        return False
+
+
+def _shape_hints(args, arg_names=None):
+    shapes = []
+    for i, a in enumerate(args):
+        if isinstance(a, dict):
+            shapes += [f"{k} {np.shape(v)}" for k, v in a.items()]
+        else:
+            shapes.append(f"{arg_names[i]} {np.shape(a)}" if arg_names else str(np.shape(a)))
+    return ["The inputs had shapes: " + ", ".join(shapes) + "."]

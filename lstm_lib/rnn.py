@@ -1,0 +1,92 @@
+"""The vanilla (Elman) RNN layer in numpy: forward over a sequence and backpropagation through time.
+
+Same equation, names and parameter layout as ``torch.nn.RNN(nonlinearity="tanh")``::
+
+    h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh)
+
+Shapes: x (T, B, D), h0 (B, H), h (T, B, H); weight_ih (H, D), weight_hh (H, H), bias_ih (H,), bias_hh (H,).
+"""
+import numpy as np
+
+from .checks import as_float_array, check_ndim, check_params, check_same_dtype, check_shape, matrix_shape
+
+
+def rnn_param_shapes(input_size, hidden_size):
+    """The shape of each parameter, under torch's names."""
+    D, H = input_size, hidden_size
+    return {"weight_ih": (H, D), "weight_hh": (H, H), "bias_ih": (H,), "bias_hh": (H,)}
+
+
+def init_rnn_params(input_size, hidden_size, rng):
+    """Draw parameters as torch does: every entry uniform in [-1/sqrt(H), 1/sqrt(H)], float64.
+
+    `rng` is a ``numpy.random.Generator``; the four arrays are drawn in the order of `rnn_param_shapes`.
+    """
+    for name, size in (("input_size", input_size), ("hidden_size", hidden_size)):
+        if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size < 1:
+            raise ValueError(f"{name} must be a positive integer, got {size!r}")
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), got {type(rng).__name__}")
+    bound = 1.0 / np.sqrt(hidden_size)
+    shapes = rnn_param_shapes(input_size, hidden_size)
+    return {key: rng.uniform(-bound, bound, size=shape) for key, shape in shapes.items()}
+
+
+def _check_params(params):
+    H, D = matrix_shape(params, "weight_ih", "(H, D)")
+    return check_params(params, rnn_param_shapes(D, H))
+
+
+def _check_inputs(x, h0, params, x_letters="(T, B, D)"):
+    params = _check_params(params)
+    H, D = params["weight_ih"].shape
+    x = as_float_array("x", x)
+    check_ndim("x", x, len(x_letters.split(",")), x_letters)
+    check_shape("x", x, (None,) * (x.ndim - 1) + (D,), x_letters)
+    h0 = check_shape("h0", as_float_array("h0", h0), (x.shape[-2], H), "(B, H)")
+    check_same_dtype(x=x, h0=h0, params=params["weight_ih"])
+    return x, h0, params
+
+
+def rnn_step(x_t, h_prev, params):
+    """One step of the cell: x_t (B, D), h_prev (B, H) -> h_t (B, H)."""
+    x_t, h_prev, params = _check_inputs(x_t, h_prev, params, x_letters="(B, D)")
+    return np.tanh(x_t @ params["weight_ih"].T + params["bias_ih"] + h_prev @ params["weight_hh"].T + params["bias_hh"])
+
+
+def rnn_forward(x, h0, params):
+    """Run the RNN over a sequence: x (T, B, D), h0 (B, H) -> h (T, B, H) holding every h_t, and a cache.
+
+    The cache keeps what `rnn_backward` needs; it refers to `params`, so do not update them in between.
+    """
+    x, h0, params = _check_inputs(x, h0, params)
+    x_proj = x @ params["weight_ih"].T + params["bias_ih"]  # (T, B, H): the input part of every step at once
+    h = np.empty(x.shape[:2] + h0.shape[-1:], dtype=x.dtype)
+    h_prev = h0
+    for t in range(x.shape[0]):
+        h[t] = np.tanh(x_proj[t] + h_prev @ params["weight_hh"].T + params["bias_hh"])
+        h_prev = h[t]
+    return h, {"x": x, "h0": h0, "h": h, "params": params}
+
+
+def rnn_backward(dh, cache):
+    """Backpropagation through time: dh (T, B, H) = dL/dh_t for every t -> (dx, dh0, grads).
+
+    dx has the shape of x, dh0 of h0, and grads the keys and shapes of params.
+    """
+    x, h0, h, params = cache["x"], cache["h0"], cache["h"], cache["params"]
+    dh = check_shape("dh", as_float_array("dh", dh), h.shape, "(T, B, H)")
+    da = np.empty_like(h)  # (T, B, H): dL/da_t, a_t the pre-activation of step t
+    dh_next = np.zeros_like(h0)  # (B, H): gradient reaching h_t from step t+1
+    for t in reversed(range(h.shape[0])):
+        da[t] = (dh[t] + dh_next) * (1.0 - h[t] ** 2)  # tanh'(a) = 1 - tanh(a)^2
+        dh_next = da[t] @ params["weight_hh"]  # (B, H) @ (H, H)
+    h_prev = np.concatenate([h0[None], h[:-1]])  # (T, B, H): the state each step read
+    grads = {
+        "weight_ih": np.tensordot(da, x, axes=([0, 1], [0, 1])),  # (H, D), summed over time and batch
+        "weight_hh": np.tensordot(da, h_prev, axes=([0, 1], [0, 1])),  # (H, H)
+        "bias_ih": da.sum(axis=(0, 1)),
+        "bias_hh": da.sum(axis=(0, 1)),
+    }
+    dx = da @ params["weight_ih"]  # (T, B, H) @ (H, D)
+    return dx, dh_next, grads
