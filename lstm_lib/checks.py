@@ -72,4 +72,5 @@ def check_same_dtype(**arrays):
 
 
 def _fmt(shape):
-    return "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
+    parts = ["any" if s is None else str(s) for s in shape]
+    return "(" + parts[0] + ",)" if len(parts) == 1 else "(" + ", ".join(parts) + ")"

@@ -1,8 +1,10 @@
 """Checkers for the chapter "The recurrent cell"."""
+import html
+
 import numpy as np
 
-from ..rnn import init_rnn_params, rnn_step
-from .feedback import compare_to_reference, report
+from ..rnn import init_rnn_params, rnn_forward, rnn_step
+from .feedback import call_safely, compare_to_reference, report
 
 
 def _sigmoid(z):
@@ -45,3 +47,143 @@ def check_rnn_step(fn):
                                             what="your rnn_step", expected_letters="(B, H)",
                                             arg_names=("x_t", "h_prev", "params"))
     return report("rnn_step: " + ("correct" if passed else "not yet"), messages, passed)
+
+
+# --- Exercise: the loop over time ----------------------------------------------------------------------
+
+def _forward_h(x, h0, params):
+    return rnn_forward(x, h0, params)[0]
+
+
+def _loop(x, h0, params, keep_state=True, store_prev=False):
+    """The usual slips of the loop: never updating h_prev, or storing h_{t-1} instead of h_t."""
+    h, h_prev = [], h0
+    for x_t in x:
+        h_t = rnn_step(x_t, h_prev if keep_state else h0, params)
+        h.append(h_prev if store_prev else h_t)
+        h_prev = h_t
+    return np.stack(h)
+
+
+RNN_FORWARD_MISTAKES = [
+    (lambda x, h0, p: _loop(x, h0, p, keep_state=False),
+     "Every step read h0: inside the loop, set h_prev = h_t so that the next step reads the new state."),
+    (lambda x, h0, p: _loop(x, h0, p, store_prev=True),
+     "Your h[t] holds the state *before* step t (h0 first): store the new state h_t, not h_prev."),
+    (lambda x, h0, p: _forward_h(x, np.zeros_like(h0), p),
+     "h0 is ignored: the first step must read the given h0, not zeros."),
+    (lambda x, h0, p: _forward_h(x[::-1], h0, p)[::-1],
+     "The loop runs backward in time: step t = 0 comes first."),
+    (lambda x, h0, p: _forward_h(x[::-1], h0, p),
+     "The loop runs backward in time: step t = 0 comes first."),
+]
+
+
+def _forward_cases():
+    rng = np.random.default_rng(4321)
+    cases = []
+    for T, B, D, H in [(5, 2, 3, 4), (1, 1, 2, 3), (7, 3, 4, 4)]:  # T = 1 catches an off-by-one of the loop
+        params = {k: v * 2.0 for k, v in init_rnn_params(D, H, rng).items()}
+        cases.append((rng.normal(size=(T, B, D)), rng.normal(size=(B, H)), params))
+    return cases
+
+
+def _forward_shape_hint(fn, case):
+    """A specific hint when the first case returns the shape of a known slip; None otherwise."""
+    result, error = call_safely(fn, *case)
+    if error or result is None or isinstance(result, tuple):
+        return None  # compare_to_reference explains these
+    x, h0 = case[0], case[1]
+    T, (B, H) = x.shape[0], h0.shape
+    shape = np.shape(result)
+    if shape == (B, H):
+        return (f"Your rnn_forward returned one state of shape (B, H) = {shape}: keep every h_t in a list "
+                f"and return np.stack(...) of shape (T, B, H) = {(T, B, H)}.")
+    if shape == (T + 1, B, H):
+        return (f"Your rnn_forward returned T + 1 = {T + 1} states: h0 is the starting point, not an output; "
+                f"return h_1 ... h_T, shape (T, B, H) = {(T, B, H)}.")
+    return None
+
+
+def check_rnn_forward(fn):
+    """Check a reader's ``rnn_forward(x, h0, params) -> h`` (T, B, H) against `lstm_lib.rnn.rnn_forward`."""
+    cases = _forward_cases()
+    hint = _forward_shape_hint(fn, cases[0]) if callable(fn) else None
+    if hint:
+        return report("rnn_forward: not yet", ["Case 1: " + hint], False)
+    passed, messages = compare_to_reference(fn, _forward_h, cases, RNN_FORWARD_MISTAKES,
+                                            what="your rnn_forward", expected_letters="(T, B, H)",
+                                            arg_names=("x", "h0", "params"))
+    return report("rnn_forward: " + ("correct" if passed else "not yet"), messages, passed)
+
+
+# --- Slider exercise: a one-unit latch ----------------------------------------------------------------
+# A 1-unit RNN h_t = tanh(w_hh h_{t-1} + w_ih x_t) (no biases), h_0 = 0, reads a +1 pulse at step 1 and
+# a -1 pulse at step 16, zeros elsewhere. As a latch it should hold the sign of the latest pulse.
+
+LATCH_T = 30
+LATCH_PULSES = {1: 1.0, 16: -1.0}  # step -> input value
+LATCH_TARGET = {"hold_step": 15, "flip_step": 30, "level": 0.5, "saturation": 0.99}
+
+
+def latch_input():
+    """The input sequence of the latch exercise, x (T, B, D) = (30, 1, 1); x[t - 1] is x_t."""
+    x = np.zeros((LATCH_T, 1, 1))
+    for step, value in LATCH_PULSES.items():
+        x[step - 1] = value
+    return x
+
+
+def latch_response(w_hh, w_ih):
+    """h_0 ... h_T of the 1-unit latch as a (T + 1,) array, computed with `lstm_lib.rnn.rnn_forward`."""
+    params = {"weight_ih": np.array([[float(w_ih)]]), "weight_hh": np.array([[float(w_hh)]]),
+              "bias_ih": np.zeros(1), "bias_hh": np.zeros(1)}
+    h, _ = rnn_forward(latch_input(), np.zeros((1, 1)), params)
+    return np.concatenate([[0.0], h[:, 0, 0]])
+
+
+def _as_weight(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        return None, f"{name} should be a number, got {value!r}."
+    if not np.isfinite(value):
+        return None, f"{name} should be a finite number, got {value!r}."
+    return float(value), None
+
+
+def latch_verdict(w_hh, w_ih):
+    """(passed, messages): does the latch hold +1 until step 15, flip by step 30 and never saturate?"""
+    values = {}
+    for name, value in (("w_hh", w_hh), ("w_ih", w_ih)):
+        values[name], problem = _as_weight(name, value)
+        if problem:
+            return False, [problem]
+    h = latch_response(values["w_hh"], values["w_ih"])
+    tgt = LATCH_TARGET
+    hold, flip, peak = h[tgt["hold_step"]], h[tgt["flip_step"]], np.abs(h).max()
+    problems = []
+    if peak >= tgt["saturation"]:
+        problems.append(f"Saturated: |h_t| reached {peak:.3f} >= {tgt['saturation']} at step {int(np.abs(h).argmax())}; "
+                        "there tanh is almost flat, so the unit barely responds. Lower w_ih (or w_hh).")
+    if hold < tgt["level"]:
+        problems.append(f"Forgets: h_{tgt['hold_step']} = {hold:+.3f} < {tgt['level']}; without input a 1-unit tanh RNN "
+                        "keeps a nonzero state only if w_hh > 1. Raise w_hh.")
+    elif flip > -tgt["level"]:
+        problems.append(f"Does not flip: h_{tgt['flip_step']} = {flip:+.3f} > -{tgt['level']}; the -1 pulse cannot push "
+                        "the state across zero. Raise w_ih (or lower w_hh).")
+    if problems:
+        return False, problems
+    return True, [f"A latch: h_{tgt['hold_step']} = {hold:+.3f}, h_{tgt['flip_step']} = {flip:+.3f}, "
+                  f"and max |h_t| = {peak:.3f} < {tgt['saturation']}."]
+
+
+def check_latch(w_hh, w_ih):
+    """Print whether the 1-unit RNN with these weights works as a latch; return the Verdict."""
+    passed, messages = latch_verdict(w_hh, w_ih)
+    return report("latch: " + ("target reached" if passed else "not yet"), messages, passed)
+
+
+def latch_feedback(w_hh, w_ih):
+    """The verdict as a short HTML line, for ``slider_frames(..., feedback=latch_feedback)``."""
+    passed, messages = latch_verdict(w_hh, w_ih)
+    mark = "&#x2705;" if passed else "&#x274C;"
+    return f"<div style='font-size:0.9em'>{mark} " + "<br>".join(html.escape(m) for m in messages) + "</div>"

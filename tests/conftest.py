@@ -1,0 +1,27 @@
+"""Shared fixtures, and a per-chapter execution-time report for the nbval run."""
+import collections
+
+import numpy as np
+import pytest
+
+_notebook_seconds = collections.defaultdict(float)
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" and report.nodeid.split("::")[0].endswith(".ipynb"):
+        _notebook_seconds[report.nodeid.split("::")[0]] += report.duration
+
+
+def pytest_terminal_summary(terminalreporter):
+    # with xdist the controller receives every worker's reports, so the sums cover all chapters
+    if _notebook_seconds:
+        terminalreporter.section("chapter execution times (budget: 90 s each)")
+        for path, seconds in sorted(_notebook_seconds.items()):
+            flag = "" if seconds <= 90 else "   OVER BUDGET"
+            terminalreporter.write_line(f"{seconds:7.1f} s  {path}{flag}")
+        terminalreporter.write_line(f"{sum(_notebook_seconds.values()):7.1f} s  all chapters (budget: 720 s)")

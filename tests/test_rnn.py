@@ -1,0 +1,134 @@
+"""lstm_lib.rnn against torch.nn.RNN + autograd (float64, 1e-10) and against finite differences (1e-7)."""
+import numpy as np
+import pytest
+import torch
+
+from lstm_lib.gradcheck import gradcheck
+from lstm_lib.rnn import init_rnn_params, rnn_backward, rnn_forward, rnn_step
+from lstm_lib.torch_bridge import to_torch
+
+SIZES = [(1, 1, 1, 1), (5, 3, 4, 6), (7, 2, 6, 3), (12, 4, 1, 8)]  # (T, B, D, H)
+
+
+def make_problem(rng, T, B, D, H):
+    params = init_rnn_params(D, H, rng)
+    params = {k: v * 1.5 for k, v in params.items()}  # larger than init, so tanh is well inside its curve
+    x = rng.normal(size=(T, B, D))
+    h0 = rng.normal(size=(B, H)) * 0.5
+    dh = rng.normal(size=(T, B, H))
+    return x, h0, params, dh
+
+
+def torch_reference(x, h0, params, dh):
+    module = to_torch(params)
+    xt = torch.tensor(x, requires_grad=True)
+    h0t = torch.tensor(h0[None], requires_grad=True)
+    out, h_last = module(xt, h0t)
+    (out * torch.tensor(dh)).sum().backward()
+    grads = {k: getattr(module, k + "_l0").grad.numpy() for k in params}
+    return out.detach().numpy(), h_last.detach().numpy()[0], xt.grad.numpy(), h0t.grad.numpy()[0], grads
+
+
+@pytest.mark.parametrize("T,B,D,H", SIZES)
+def test_forward_and_backward_match_torch(rng, T, B, D, H):
+    x, h0, params, dh = make_problem(rng, T, B, D, H)
+    h, cache = rnn_forward(x, h0, params)
+    dx, dh0, grads = rnn_backward(dh, cache)
+    out, h_last, dx_ref, dh0_ref, grads_ref = torch_reference(x, h0, params, dh)
+    np.testing.assert_allclose(h, out, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(h[-1], h_last, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(dx, dx_ref, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(dh0, dh0_ref, rtol=0, atol=1e-10)
+    assert set(grads) == set(params)
+    for key in params:
+        np.testing.assert_allclose(grads[key], grads_ref[key], rtol=0, atol=1e-10, err_msg=key)
+
+
+@pytest.mark.parametrize("T,B,D,H", SIZES[1:])
+def test_backward_matches_finite_differences(rng, T, B, D, H):
+    x, h0, params, dh = make_problem(rng, T, B, D, H)
+    arrays = {"x": x, "h0": h0, **params}
+
+    def loss():  # L = sum(dh * h), so dL/dh = dh exactly
+        return float(np.sum(dh * rnn_forward(x, h0, params)[0]))
+
+    dx, dh0, grads = rnn_backward(dh, rnn_forward(x, h0, params)[1])
+    errors = gradcheck(loss, arrays, {"x": dx, "h0": dh0, **grads})
+    assert max(errors.values()) < 1e-7, errors
+
+
+def test_a_wrong_gradient_fails_the_check(rng):
+    """The gradient check can fail: a backward pass that forgets the recurrent path is caught."""
+    x, h0, params, dh = make_problem(rng, 5, 2, 3, 4)
+    _, cache = rnn_forward(x, h0, params)
+    _, _, grads = rnn_backward(dh, cache)
+    wrong = dict(grads, weight_hh=grads["weight_hh"] * 0.99)
+
+    def loss():
+        return float(np.sum(dh * rnn_forward(x, h0, params)[0]))
+
+    errors = gradcheck(loss, dict(params), wrong)
+    assert errors["weight_hh"] > 1e-3 and errors["weight_ih"] < 1e-7
+
+
+def test_step_equals_one_step_of_forward(rng):
+    x, h0, params, _ = make_problem(rng, 1, 3, 2, 5)
+    np.testing.assert_allclose(rnn_step(x[0], h0, params), rnn_forward(x, h0, params)[0][0], rtol=0, atol=1e-15)
+
+
+def test_float32_runs_in_float32(rng):
+    x, h0, params, dh = make_problem(rng, 4, 2, 3, 5)
+    p32 = {k: v.astype(np.float32) for k, v in params.items()}
+    h, cache = rnn_forward(x.astype(np.float32), h0.astype(np.float32), p32)
+    dx, dh0, grads = rnn_backward(dh.astype(np.float32), cache)
+    assert h.dtype == dx.dtype == dh0.dtype == grads["weight_hh"].dtype == np.float32
+    np.testing.assert_allclose(h, rnn_forward(x, h0, params)[0], atol=1e-5)
+
+
+def test_init_matches_torch_distribution_and_is_seeded():
+    p1 = init_rnn_params(3, 16, np.random.default_rng(7))
+    p2 = init_rnn_params(3, 16, np.random.default_rng(7))
+    assert {k: v.shape for k, v in p1.items()} == {"weight_ih": (16, 3), "weight_hh": (16, 16), "bias_ih": (16,), "bias_hh": (16,)}
+    assert all(v.dtype == np.float64 for v in p1.values())
+    assert all(np.array_equal(p1[k], p2[k]) for k in p1)
+    big = init_rnn_params(50, 400, np.random.default_rng(0))["weight_hh"]
+    bound = 1 / np.sqrt(400)  # torch: U(-1/sqrt(H), 1/sqrt(H))
+    assert np.abs(big).max() <= bound and np.abs(big).max() > 0.99 * bound
+    assert abs(big.std() - bound / np.sqrt(3)) < 0.01 * bound
+
+
+@pytest.mark.parametrize("bad,needle", [
+    (lambda x, h0, p: (x[0], h0, p), "x must have 3 dimensions (T, B, D)"),
+    (lambda x, h0, p: (x[..., :2], h0, p), "x must have shape (T, B, D) = (any, any, 3), got (4, 2, 2)"),
+    (lambda x, h0, p: (x, h0.T, p), "h0 must have shape (B, H) = (2, 5), got (5, 2)"),
+    (lambda x, h0, p: (x, h0[None], p), "h0 must have 2 dimensions (B, H)"),
+    (lambda x, h0, p: (x, h0, {k: v for k, v in p.items() if k != "bias_hh"}), "params is missing key(s) ['bias_hh']"),
+    (lambda x, h0, p: (x, h0, dict(p, weight_hh=p["weight_hh"][:, :4])), "params['weight_hh'] must have shape (5, 5), got (5, 4)"),
+    (lambda x, h0, p: (x, h0, dict(p, bias_ih=p["bias_ih"][None])), "params['bias_ih'] must have 1 dimensions"),
+    (lambda x, h0, p: (x.astype(int), h0, p), "x must hold floating-point numbers"),
+    (lambda x, h0, p: (x.astype(np.float32), h0, p), "arguments must share one dtype"),
+    (lambda x, h0, p: (x, h0, [1, 2]), "params must be a dict"),
+])
+def test_bad_input_raises_a_clear_value_error(rng, bad, needle):
+    x, h0, params, _ = make_problem(rng, 4, 2, 3, 5)
+    with pytest.raises(ValueError) as info:
+        rnn_forward(*bad(x, h0, params))
+    assert needle in str(info.value)
+
+
+def test_backward_rejects_a_wrong_dh(rng):
+    x, h0, params, dh = make_problem(rng, 4, 2, 3, 5)
+    _, cache = rnn_forward(x, h0, params)
+    with pytest.raises(ValueError, match=r"dh must have shape \(T, B, H\) = \(4, 2, 5\), got \(4, 5, 2\)"):
+        rnn_backward(dh.transpose(0, 2, 1), cache)
+
+
+@pytest.mark.parametrize("args", [(0, 3), (3, -1), (2.5, 3), (True, 3)])
+def test_init_rejects_bad_sizes(args):
+    with pytest.raises(ValueError, match="must be a positive integer"):
+        init_rnn_params(*args, np.random.default_rng(0))
+
+
+def test_init_requires_a_generator():
+    with pytest.raises(ValueError, match="numpy.random.Generator"):
+        init_rnn_params(2, 3, 0)
