@@ -70,8 +70,10 @@ def rnn_forward(x, h0, params):
 
 
 def rnn_backward(dh, cache):
-    """Backpropagation through time: dh (T, B, H) = dL/dh_t for every t -> (dx, dh0, grads).
+    """Backpropagation through time: dh (T, B, H) -> (dx, dh0, grads).
 
+    dh[t] is the gradient of the loss with respect to the output h_t, taken through what the layer's
+    user did with h_t (a readout, a loss); the path through later steps is added here, as dh_next.
     dx has the shape of x, dh0 of h0, and grads the keys and shapes of params.
     """
     x, h0, h, params = cache["x"], cache["h0"], cache["h"], cache["params"]
