@@ -25,13 +25,6 @@ def _new_drawing():
     return {"cells": [], "arrows": [], "texts": []}
 
 
-def _merge(drawing, *parts):
-    for part in parts:
-        for key in drawing:
-            drawing[key] += part.get(key, [])
-    return drawing
-
-
 def labels(drawing):
     """The strings of every text in a drawing, in the order they were drawn."""
     return [t.get_text() for t in drawing["texts"]]
@@ -58,9 +51,9 @@ def setup_axes(ax, points, margin=0.3):
 def box(ax, center, text, width=1.3, height=0.8, color=None, edgecolor=None, fontsize=11):
     """A rounded box (a layer or a cell) centred at `center` with `text` inside -> (patch, Text)."""
     cx, cy = center
-    patch = FancyBboxPatch((cx - width / 2, cy - height / 2), width, height, boxstyle="round,pad=0.02,rounding_size=0.12",
-                           facecolor=color or COLORS["cell"], edgecolor=edgecolor or COLORS["cell_edge"], linewidth=1.5,
-                           zorder=2)
+    patch = FancyBboxPatch((cx - width / 2, cy - height / 2), width, height,
+                           boxstyle="round,pad=0.02,rounding_size=0.12", facecolor=color or COLORS["cell"],
+                           edgecolor=edgecolor or COLORS["cell_edge"], linewidth=1.5, zorder=2)
     ax.add_patch(patch)
     txt = ax.text(cx, cy, text, ha="center", va="center", fontsize=fontsize, color=COLORS["text"], zorder=3)
     return patch, txt

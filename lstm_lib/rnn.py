@@ -33,24 +33,25 @@ def init_rnn_params(input_size, hidden_size, rng):
 
 
 def _check_params(params):
-    H, D = matrix_shape(params, "weight_ih", "(H, D)")
-    return check_params(params, rnn_param_shapes(D, H))
+    H = matrix_shape(params, "weight_hh", "(H, H)")[0]  # the square matrix fixes H; D is then weight_ih's
+    params = check_params(params, rnn_param_shapes(None, H))
+    return check_params(params, rnn_param_shapes(params["weight_ih"].shape[1], H))
 
 
-def _check_inputs(x, h0, params, x_letters="(T, B, D)"):
+def _check_inputs(x, h_prev, params, names=("x", "h0"), x_letters="(T, B, D)"):
     params = _check_params(params)
     H, D = params["weight_ih"].shape
-    x = as_float_array("x", x)
-    check_ndim("x", x, len(x_letters.split(",")), x_letters)
-    check_shape("x", x, (None,) * (x.ndim - 1) + (D,), x_letters)
-    h0 = check_shape("h0", as_float_array("h0", h0), (x.shape[-2], H), "(B, H)")
-    check_same_dtype(x=x, h0=h0, params=params["weight_ih"])
-    return x, h0, params
+    x = as_float_array(names[0], x)
+    check_ndim(names[0], x, len(x_letters.split(",")), x_letters)
+    check_shape(names[0], x, (None,) * (x.ndim - 1) + (D,), x_letters)
+    h_prev = check_shape(names[1], as_float_array(names[1], h_prev), (x.shape[-2], H), "(B, H)")
+    check_same_dtype(**{names[0]: x, names[1]: h_prev, "params": params["weight_ih"]})
+    return x, h_prev, params
 
 
 def rnn_step(x_t, h_prev, params):
     """One step of the cell: x_t (B, D), h_prev (B, H) -> h_t (B, H)."""
-    x_t, h_prev, params = _check_inputs(x_t, h_prev, params, x_letters="(B, D)")
+    x_t, h_prev, params = _check_inputs(x_t, h_prev, params, names=("x_t", "h_prev"), x_letters="(B, D)")
     return np.tanh(x_t @ params["weight_ih"].T + params["bias_ih"] + h_prev @ params["weight_hh"].T + params["bias_hh"])
 
 

@@ -60,6 +60,6 @@ def test_call_safely_reports_the_line():
 def test_report_prints_and_verdict_is_truthy_only_on_success(capsys):
     verdict = report("title", ["one", "two"], True)
     out = capsys.readouterr().out
-    assert out.splitlines() == ["✅ title", "   one", "   two"]
+    assert out.splitlines() == ["✓ title", "   one", "   two"]
     assert verdict and isinstance(verdict, Verdict) and repr(verdict) == "Verdict(passed=True)"
     assert not report("title", [], False)

@@ -116,6 +116,20 @@ def test_bad_input_raises_a_clear_value_error(rng, bad, needle):
     assert needle in str(info.value)
 
 
+def test_step_names_its_own_arguments(rng):
+    x, h0, params, _ = make_problem(rng, 1, 2, 3, 5)
+    with pytest.raises(ValueError, match=r"h_prev must have shape \(B, H\) = \(2, 5\), got \(5, 2\)"):
+        rnn_step(x[0], h0.T, params)
+    with pytest.raises(ValueError, match=r"x_t must have 2 dimensions \(B, D\)"):
+        rnn_step(x, h0, params)
+
+
+def test_a_transposed_weight_ih_is_named(rng):
+    x, h0, params, _ = make_problem(rng, 4, 2, 3, 5)
+    with pytest.raises(ValueError, match=r"params\['weight_ih'\] must have shape \(5, any\), got \(3, 5\)"):
+        rnn_forward(x, h0, dict(params, weight_ih=params["weight_ih"].T))
+
+
 def test_backward_rejects_a_wrong_dh(rng):
     x, h0, params, dh = make_problem(rng, 4, 2, 3, 5)
     _, cache = rnn_forward(x, h0, params)

@@ -17,7 +17,7 @@ EPS_TOLERANCE = 1e-7  # the bound a gradient check must meet in this chapter
 
 # --- exercise 1: the backward pass of one step ---------------------------------------------------
 
-def reference_step_backward(dh_t, x_t, h_prev, h_t, params):
+def _reference_step_backward(dh_t, x_t, h_prev, h_t, params):
     """The backward pass of one step, taken from `lstm_lib.rnn.rnn_backward` run on a sequence of length 1.
 
     dh_t (B, H) total dL/dh_t, x_t (B, D), h_prev (B, H), h_t (B, H) -> (dx_t (B, D), dh_prev (B, H), grads).
@@ -47,25 +47,30 @@ STEP_BACKWARD_MISTAKES = [
     (functools.partial(_step_backward, tanh_of="none"),
      "The tanh derivative is missing: da_t = dh_t * (1 - h_t**2) before any product with a weight."),
     (functools.partial(_step_backward, tanh_of="h_prev"),
-     "The tanh derivative uses h_prev: it must be 1 - h_t**2, the derivative at this step's output h_t = tanh(a_t)."),
+     "The tanh derivative uses h_prev: it must be 1 - h_t**2, taken at this step's output h_t = tanh(a_t)."),
     (functools.partial(_step_backward, dW_ih="x^T da"),
-     "grads['weight_ih'] is transposed: it is da_t^T x_t, shape (H, B) @ (B, D) = (H, D), like weight_ih."),
+     "grads['weight_ih'] is transposed: it is da_t^T x_t, (H, B) @ (B, D) = (H, D), like weight_ih."),
     (functools.partial(_step_backward, dW_hh="h^T da"),
-     "grads['weight_hh'] is transposed: it is da_t^T h_prev, with da_t on the left (rows of weight_hh belong to h_t)."),
+     "grads['weight_hh'] is transposed: it is da_t^T h_prev, da_t on the left (the rows of weight_hh "
+     "belong to the units of h_t)."),
     (functools.partial(_step_backward, bias="mean"),
-     "The bias gradients are averaged over the batch: sum da_t over the batch axis instead (the loss already holds any 1/N)."),
+     "The bias gradients are averaged over the batch: sum da_t over the batch axis instead "
+     "(any 1/N is already in the loss)."),
     (functools.partial(_step_backward, dh_prev_with="W_hh^T"),
-     "dh_prev uses weight_hh.T: the forward pass multiplies h_prev by weight_hh.T, so the backward multiplies da_t by weight_hh."),
+     "dh_prev uses weight_hh.T: the forward pass multiplies h_prev by weight_hh.T, so the backward "
+     "multiplies da_t by weight_hh."),
     (functools.partial(_step_backward, dx_with="W_ih^T"),
-     "dx_t uses weight_ih.T: the forward pass multiplies x_t by weight_ih.T, so the backward multiplies da_t by weight_ih."),
+     "dx_t uses weight_ih.T: the forward pass multiplies x_t by weight_ih.T, so the backward "
+     "multiplies da_t by weight_ih."),
 ]
 
 
 def _step_cases():
     rng = np.random.default_rng(4321)
     cases = []
-    for B, D, H in [(3, 2, 4), (2, 3, 3), (1, 5, 2)]:  # (2, 3, 3) is square, so transposes show in the values
-        params = {k: 2.0 * v for k, v in init_rnn_params(D, H, rng).items()}  # larger weights: tanh' far from 1
+    for B, D, H in [(3, 2, 4), (2, 3, 3), (1, 5, 2)]:  # D = H = 3: transposes show in the values
+        # larger weights, so that tanh' is far from 1 and a missing derivative shows
+        params = {k: 2.0 * v for k, v in init_rnn_params(D, H, rng).items()}
         x_t, h_prev = rng.normal(size=(B, D)), rng.uniform(-0.9, 0.9, size=(B, H))
         h_t = rnn_forward(x_t[None], h_prev, params)[0][0]
         cases.append((rng.normal(size=(B, H)), x_t, h_prev, h_t, params))
@@ -77,17 +82,21 @@ def _unpack(result, shapes):
     if result is None:
         return None, "your rnn_step_backward returned None. Did you forget the `return` statement?"
     if not isinstance(result, (tuple, list)):
-        return None, f"your rnn_step_backward returned a {type(result).__name__}; return a tuple (dx_t, dh_prev, grads)."
+        return None, (f"your rnn_step_backward returned a {type(result).__name__}; "
+                      "return a tuple (dx_t, dh_prev, grads).")
     if len(result) != 3:
-        return None, f"your rnn_step_backward returned {len(result)} items; return exactly three: (dx_t, dh_prev, grads)."
+        return None, (f"your rnn_step_backward returned {len(result)} items; "
+                      "return exactly three: (dx_t, dh_prev, grads).")
     dx_t, dh_prev, grads = result
     if not isinstance(grads, dict):
-        return None, f"The third item must be a dict of parameter gradients with keys {list(PARAM_KEYS)}, got a {type(grads).__name__}."
+        return None, (f"The third item must be a dict of parameter gradients with keys {list(PARAM_KEYS)}, "
+                      f"got a {type(grads).__name__}.")
     missing = [k for k in PARAM_KEYS if k not in grads]
     if missing:
         return None, f"grads is missing key(s) {missing}; use the keys of params: {list(PARAM_KEYS)}."
     out = {}
-    for name, value in [("dx_t", dx_t), ("dh_prev", dh_prev)] + [(f"grads['{k}']", grads[k]) for k in PARAM_KEYS]:
+    named = [("dx_t", dx_t), ("dh_prev", dh_prev)] + [(f"grads['{k}']", grads[k]) for k in PARAM_KEYS]
+    for name, value in named:
         if value is None:
             return None, f"{name} is None."
         try:
@@ -105,19 +114,22 @@ def _shape_message(name, got, letters, want):
     if name.startswith("grads['bias") and len(got) == 2:
         msg += " Sum da_t over the batch axis (axis 0): a bias is shared by every sequence of the batch."
     elif name.startswith("grads['weight") and got == want[::-1]:
-        msg += " It is transposed: a weight gradient has the shape of the weight, da_t^T (H, B) times the input (B, ...)."
+        msg += (" It is transposed: a weight gradient has the shape of the weight, "
+                "da_t^T (H, B) times the input (B, ...).")
     return msg
 
 
 def _flatten(dx_t, dh_prev, grads):
-    return {"dx_t": np.asarray(dx_t), "dh_prev": np.asarray(dh_prev), **{f"grads['{k}']": np.asarray(grads[k]) for k in PARAM_KEYS}}
+    return {"dx_t": np.asarray(dx_t), "dh_prev": np.asarray(dh_prev),
+            **{f"grads['{k}']": np.asarray(grads[k]) for k in PARAM_KEYS}}
 
 
 def check_rnn_step_backward(fn):
     """Check a reader's ``rnn_step_backward(dh_t, x_t, h_prev, h_t, params) -> (dx_t, dh_prev, grads)``."""
     title = "rnn_step_backward: "
     if not callable(fn):
-        return report(title + "not yet", [f"Expected a function, got a {type(fn).__name__}. Pass the function itself, without ()."], False)
+        return report(title + "not yet", [f"Expected a function, got a {type(fn).__name__}. "
+                                          "Pass the function itself, without ()."], False)
     cases = _step_cases()
     for n, args in enumerate(cases, 1):
         dh_t, x_t, h_prev, h_t, params = args
@@ -128,22 +140,27 @@ def check_rnn_step_backward(fn):
         copies = [a.copy() for a in args[:4]] + [{k: v.copy() for k, v in params.items()}]
         result, error = call_safely(fn, *copies)
         if error:
-            return report(title + "not yet", [f"Case {n}: your rnn_step_backward raised {error}",
-                                              f"The inputs had shapes: dh_t {dh_t.shape}, x_t {x_t.shape}, h_prev {h_prev.shape}, "
-                                              f"h_t {h_t.shape}, weight_ih {params['weight_ih'].shape}, weight_hh {params['weight_hh'].shape}."], False)
+            shapes_seen = (f"The inputs had shapes: dh_t {dh_t.shape}, x_t {x_t.shape}, h_prev {h_prev.shape}, "
+                           f"h_t {h_t.shape}, weight_ih {params['weight_ih'].shape}, "
+                           f"weight_hh {params['weight_hh'].shape}.")
+            return report(title + "not yet", [f"Case {n}: your rnn_step_backward raised {error}", shapes_seen],
+                          False)
         got, problem = _unpack(result, shapes)
         if problem:
             return report(title + "not yet", [f"Case {n}: {problem}"], False)
         if not all(np.all(np.isfinite(a)) for a in got.values()):
             return report(title + "not yet", [f"Case {n}: the result contains NaN or infinity."], False)
-        want = _flatten(*reference_step_backward(*args))
+        want = _flatten(*_reference_step_backward(*args))
         wrong = [k for k in want if not np.allclose(got[k], want[k], rtol=1e-6, atol=1e-9)]
         if wrong:
             right = [k for k in want if k not in wrong]
-            messages = [f"Case {n}: wrong values in {', '.join(wrong)}" + (f" (right: {', '.join(right)})." if right else ".")]
-            messages += _hints(args, got, wrong) or ["No common slip matches; compare each line with its equation."]
+            messages = [f"Case {n}: wrong values in {', '.join(wrong)}"
+                        + (f" (right: {', '.join(right)})." if right else ".")]
+            messages += (_hints(args, got, wrong)
+                         or ["No common slip matches; compare each line with its equation."])
             return report(title + "not yet", messages, False)
-    return report(title + "correct", [f"All {len(cases)} cases match lstm_lib.rnn.rnn_backward run on one step."], True)
+    return report(title + "correct", [f"All {len(cases)} cases match lstm_lib.rnn.rnn_backward run on one step."],
+                  True)
 
 
 def _hints(args, got, wrong):
@@ -154,26 +171,39 @@ def _hints(args, got, wrong):
             out = _flatten(*slip(*args))
         except Exception:  # noqa: BLE001 - a slip that does not apply to these shapes
             continue
-        if any(out[k].shape == got[k].shape and np.allclose(got[k], out[k], rtol=1e-6, atol=1e-9) for k in wrong):
+        if any(out[k].shape == got[k].shape and np.allclose(got[k], out[k], rtol=1e-6, atol=1e-9)
+               for k in wrong):
             hints.append(hint)
     return hints
 
 
 # --- exercise 2: the step size of a finite difference --------------------------------------------
 
-@functools.lru_cache(maxsize=None)
 def rnn_gradcheck_error(eps):
-    """Largest relative error of central differences with step `eps` against `rnn_backward`, over x, h0 and params.
+    """Largest relative error of a central-difference check with step `eps` on a fixed small RNN.
 
-    A fixed float64 RNN (T=4, B=2, D=3, H=5, seed 0) with the loss L = sum(dh * h), whose gradient dL/dh is dh.
+    The RNN: float64, T=4, B=2, D=3, H=5, seed 0. The loss L = sum(dh * h), so that dL/dh = dh.
+    The largest error over the gradients of x, h0 and the four parameters is returned.
     """
+    if _eps_problem(eps):
+        raise ValueError(_eps_problem(eps))
     rng = np.random.default_rng(0)
     params = init_rnn_params(3, 5, rng)
-    x, h0, dh = rng.normal(size=(4, 2, 3)), 0.5 * rng.normal(size=(2, 5)), rng.normal(size=(4, 2, 5))
+    x, h0 = rng.normal(size=(4, 2, 3)), 0.5 * rng.normal(size=(2, 5))
+    dh = rng.normal(size=(4, 2, 5))
     dx, dh0, grads = rnn_backward(dh, rnn_forward(x, h0, params)[1])
-    errors = gradcheck(lambda: float(np.sum(dh * rnn_forward(x, h0, params)[0])),
-                       {"x": x, "h0": h0, **params}, {"x": dx, "h0": dh0, **grads}, eps=float(eps))
+
+    def loss():
+        return float(np.sum(dh * rnn_forward(x, h0, params)[0]))
+
+    errors = gradcheck(loss, {"x": x, "h0": h0, **params}, {"x": dx, "h0": dh0, **grads},
+                       eps=float(eps))
     return max(errors.values())
+
+
+@functools.lru_cache(maxsize=None)
+def _error_at(eps):
+    return rnn_gradcheck_error(eps)  # the slider asks for each step once per frame: compute it once
 
 
 def _eps_problem(eps):
@@ -190,26 +220,30 @@ def eps_feedback(eps):
     problem = _eps_problem(eps)
     if problem:
         return f"<p>{problem}</p>"
-    err = rnn_gradcheck_error(float(eps))
+    err = _error_at(float(eps))
     if err < EPS_TOLERANCE:
-        return f"<p>✅ eps = {eps:.0e}: the check passes (relative error below {EPS_TOLERANCE:.0e}).</p>"
+        return f"<p>✓ eps = {eps:.0e}: the check passes (relative error below {EPS_TOLERANCE:.0e}).</p>"
     side = "truncation error (eps too large)" if eps > 1e-5 else "rounding error (eps too small)"
-    return f"<p>❌ eps = {eps:.0e}: relative error above {EPS_TOLERANCE:.0e}, dominated by {side}.</p>"
+    return f"<p>✗ eps = {eps:.0e}: relative error above {EPS_TOLERANCE:.0e}, dominated by {side}.</p>"
 
 
 def check_eps(eps):
-    """Check a chosen finite-difference step: the gradient check of `rnn_gradcheck_error` must pass below 1e-7."""
+    """Check a finite-difference step: `rnn_gradcheck_error(eps)` must lie below 1e-7."""
     problem = _eps_problem(eps)
     if problem:
         return report("eps: not yet", [problem], False)
     try:
-        err = rnn_gradcheck_error(float(eps))
+        err = _error_at(float(eps))
     except Exception as exc:  # noqa: BLE001 - a checker never raises
         return report("eps: not yet", [f"The gradient check failed to run: {describe_exception(exc)}"], False)
     if err < EPS_TOLERANCE:
-        return report("eps: passes", [f"With eps = {eps:.0e} the largest relative error is below {EPS_TOLERANCE:.0e}."], True)
+        return report("eps: passes",
+                      [f"With eps = {eps:.0e} the largest relative error is below {EPS_TOLERANCE:.0e}."], True)
     if eps > 1e-5:
-        why = "Truncation error dominates: the central difference errs by about eps**2 times the third derivative. Try a smaller eps."
+        why = ("Truncation error dominates: the central difference errs by about eps**2 times "
+               "the third derivative. Try a smaller eps.")
     else:
-        why = "Rounding error dominates: f(x+eps) - f(x-eps) loses digits, about 1e-16/eps of relative error. Try a larger eps."
-    return report("eps: not yet", [f"With eps = {eps:.0e} the largest relative error is above {EPS_TOLERANCE:.0e}.", why], False)
+        why = ("Rounding error dominates: f(x+eps) - f(x-eps) loses digits, about 1e-16/eps "
+               "of relative error. Try a larger eps.")
+    return report("eps: not yet",
+                  [f"With eps = {eps:.0e} the largest relative error is above {EPS_TOLERANCE:.0e}.", why], False)

@@ -27,7 +27,7 @@ class Verdict:
 
 def report(title, messages, passed):
     """Print the feedback block and return the verdict."""
-    mark = "✅" if passed else "❌"
+    mark = "✓" if passed else "✗"  # in every common font, unlike emoji
     print(f"{mark} {title}")
     for msg in messages:
         print("   " + msg.replace("\n", "\n   "))

@@ -67,15 +67,16 @@ def _loop(x, h0, params, keep_state=True, store_prev=False):
 
 RNN_FORWARD_MISTAKES = [
     (lambda x, h0, p: _loop(x, h0, p, keep_state=False),
-     "Every step read h0: inside the loop, set h_prev = h_t so that the next step reads the new state."),
+     "Every step read h0: inside the loop, set h_prev = h_t,\nso that the next step reads the new state."),
     (lambda x, h0, p: _loop(x, h0, p, store_prev=True),
-     "Your h[t] holds the state *before* step t (h0 first): store the new state h_t, not h_prev."),
+     "Your array starts with h0 and stops before h_T:\n"
+     "each entry is the state *before* its step. Store the new state h_t, not h_prev."),
     (lambda x, h0, p: _forward_h(x, np.zeros_like(h0), p),
      "h0 is ignored: the first step must read the given h0, not zeros."),
     (lambda x, h0, p: _forward_h(x[::-1], h0, p)[::-1],
-     "The loop runs backward in time: step t = 0 comes first."),
+     "The loop runs backward in time: x[0], step 1, comes first."),
     (lambda x, h0, p: _forward_h(x[::-1], h0, p),
-     "The loop runs backward in time: step t = 0 comes first."),
+     "The loop runs backward in time: x[0], step 1, comes first."),
 ]
 
 
@@ -97,10 +98,10 @@ def _forward_shape_hint(fn, case):
     T, (B, H) = x.shape[0], h0.shape
     shape = np.shape(result)
     if shape == (B, H):
-        return (f"Your rnn_forward returned one state of shape (B, H) = {shape}: keep every h_t in a list "
-                f"and return np.stack(...) of shape (T, B, H) = {(T, B, H)}.")
+        return (f"Your rnn_forward returned one state of shape (B, H) = {shape}:\nkeep every h_t in a list "
+                f"and return np.stack(...), of shape (T, B, H) = {(T, B, H)}.")
     if shape == (T + 1, B, H):
-        return (f"Your rnn_forward returned T + 1 = {T + 1} states: h0 is the starting point, not an output; "
+        return (f"Your rnn_forward returned T + 1 = {T + 1} states:\nh0 is the starting point, not an output; "
                 f"return h_1 ... h_T, shape (T, B, H) = {(T, B, H)}.")
     return None
 
@@ -162,17 +163,18 @@ def latch_verdict(w_hh, w_ih):
     hold, flip, peak = h[tgt["hold_step"]], h[tgt["flip_step"]], np.abs(h).max()
     problems = []
     if peak >= tgt["saturation"]:
-        problems.append(f"Saturated: |h_t| reached {peak:.3f} >= {tgt['saturation']} at step {int(np.abs(h).argmax())}; "
-                        "there tanh is almost flat, so the unit barely responds. Lower w_ih (or w_hh).")
+        first = int(np.argmax(np.abs(h) >= tgt["saturation"]))
+        problems.append(f"Saturated: |h_t| reached {peak:.3f} >= {tgt['saturation']}, first at step {first}.\n"
+                        "There tanh is almost flat, so the unit barely responds.\nLower w_ih (or w_hh).")
     if hold < tgt["level"]:
-        problems.append(f"Forgets: h_{tgt['hold_step']} = {hold:+.3f} < {tgt['level']}; without input a 1-unit tanh RNN "
-                        "keeps a nonzero state only if w_hh > 1. Raise w_hh.")
+        problems.append(f"Forgets: h_{tgt['hold_step']} = {hold:+.3f} < {tgt['level']}.\n"
+                        "Without input, a 1-unit tanh RNN keeps a nonzero state only if w_hh > 1.\nRaise w_hh.")
     elif flip > -tgt["level"]:
-        problems.append(f"Does not flip: h_{tgt['flip_step']} = {flip:+.3f} > -{tgt['level']}; the -1 pulse cannot push "
-                        "the state across zero. Raise w_ih (or lower w_hh).")
+        problems.append(f"Does not flip: h_{tgt['flip_step']} = {flip:+.3f} > -{tgt['level']}.\n"
+                        "The -1 pulse cannot push the state across zero.\nRaise w_ih (or lower w_hh).")
     if problems:
         return False, problems
-    return True, [f"A latch: h_{tgt['hold_step']} = {hold:+.3f}, h_{tgt['flip_step']} = {flip:+.3f}, "
+    return True, [f"A latch: h_{tgt['hold_step']} = {hold:+.3f}, h_{tgt['flip_step']} = {flip:+.3f},\n"
                   f"and max |h_t| = {peak:.3f} < {tgt['saturation']}."]
 
 
@@ -185,5 +187,6 @@ def check_latch(w_hh, w_ih):
 def latch_feedback(w_hh, w_ih):
     """The verdict as a short HTML line, for ``slider_frames(..., feedback=latch_feedback)``."""
     passed, messages = latch_verdict(w_hh, w_ih)
-    mark = "&#x2705;" if passed else "&#x274C;"
-    return f"<div style='font-size:0.9em'>{mark} " + "<br>".join(html.escape(m) for m in messages) + "</div>"
+    mark = "&#x2713;" if passed else "&#x2717;"  # the marks `report` prints: ✓ and ✗
+    lines = "<br>".join(html.escape(m).replace("\n", " ") for m in messages)
+    return f"<div style='font-size:0.9em'>{mark} {lines}</div>"

@@ -196,5 +196,5 @@ def window_size_feedback(k):
     """The verdict on k as an HTML snippet, shown under the slider's figure in the page."""
     passed, message = _window_verdict(k)
     color = "#1a7f37" if passed else "#b35900"
-    mark = "✅" if passed else "❌"
+    mark = "✓" if passed else "✗"
     return f'<p style="color:{color}; margin:0.3em 0">{mark} {html.escape(message)}</p>'
