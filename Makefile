@@ -71,12 +71,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab book
 
 execute: $(STAMP)
-	for nb in $(NOTEBOOKS); do \
-	  echo "executing $$nb"; \
-	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace --log-level WARN \
-	    --ExecutePreprocessor.timeout=300 --ExecutePreprocessor.kernel_name=python3 \
-	    --ExecutePreprocessor.record_timing=False "$$nb"; \
-	done
+	$(BIN)/python tools/execute_notebooks.py $(NOTEBOOKS)
 
 clean:
 	rm -rf _build _static/widgets
