@@ -165,8 +165,8 @@ def test_latch_never_raises_on_bad_values(w_hh, w_ih, capsys):
 
 
 def test_latch_feedback_is_html_with_a_mark():
-    assert latch_feedback(1.5, 2.0).startswith("<div") and "&#x2713;" in latch_feedback(1.5, 2.0)
-    assert "&#x2717;" in latch_feedback(0.5, 1.0) and "Forgets" in latch_feedback(0.5, 1.0)
+    assert latch_feedback(1.5, 2.0).startswith("<p") and "✓" in latch_feedback(1.5, 2.0)
+    assert "✗" in latch_feedback(0.5, 1.0) and "Forgets" in latch_feedback(0.5, 1.0)
 
 
 def test_latch_grid_has_few_but_several_solutions():

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..gradcheck import gradcheck
 from ..rnn import init_rnn_params, rnn_backward, rnn_forward
-from .feedback import call_safely, describe_exception, report
+from .feedback import call_safely, describe_exception, report, verdict_html
 
 PARAM_KEYS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 EPS_TOLERANCE = 1e-7  # the bound a gradient check must meet in this chapter
@@ -219,12 +219,11 @@ def eps_feedback(eps):
     """The slider's verdict for `eps`, as a short HTML line."""
     problem = _eps_problem(eps)
     if problem:
-        return f"<p>{problem}</p>"
-    err = _error_at(float(eps))
-    if err < EPS_TOLERANCE:
-        return f"<p>✓ eps = {eps:.0e}: the check passes (relative error below {EPS_TOLERANCE:.0e}).</p>"
+        return verdict_html(False, [problem])
+    if _error_at(float(eps)) < EPS_TOLERANCE:
+        return verdict_html(True, [f"eps = {eps:.0e}: the check passes (relative error below {EPS_TOLERANCE:.0e})."])
     side = "truncation error (eps too large)" if eps > 1e-5 else "rounding error (eps too small)"
-    return f"<p>✗ eps = {eps:.0e}: relative error above {EPS_TOLERANCE:.0e}, dominated by {side}.</p>"
+    return verdict_html(False, [f"eps = {eps:.0e}: relative error above {EPS_TOLERANCE:.0e}, dominated by {side}."])
 
 
 def check_eps(eps):

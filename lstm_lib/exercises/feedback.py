@@ -3,6 +3,7 @@
 A checker never raises: whatever the answer does (raise, return None, return the wrong shape), the
 reader gets a printed explanation and the checker returns a `Verdict` that is truthy only on success.
 """
+import html
 import traceback
 
 import numpy as np
@@ -25,13 +26,22 @@ class Verdict:
         pass  # the feedback was printed already; an Out[] line would only repeat it
 
 
+MARKS = {True: "✓", False: "✗"}  # in every common font, unlike emoji
+
+
 def report(title, messages, passed):
     """Print the feedback block and return the verdict."""
-    mark = "✓" if passed else "✗"  # in every common font, unlike emoji
-    print(f"{mark} {title}")
+    print(f"{MARKS[bool(passed)]} {title}")
     for msg in messages:
         print("   " + msg.replace("\n", "\n   "))
     return Verdict(passed, messages)
+
+
+def verdict_html(passed, messages):
+    """The verdict as one short HTML paragraph, for ``slider_frames(..., feedback=...)``."""
+    color = "#1a7f37" if passed else "#b35900"
+    lines = "<br>".join(html.escape(m).replace("\n", " ") for m in messages)
+    return f'<p style="color:{color}; margin:0.3em 0">{MARKS[bool(passed)]} {lines}</p>'
 
 
 def describe_exception(exc):

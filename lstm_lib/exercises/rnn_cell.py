@@ -1,10 +1,9 @@
 """Checkers for the chapter "The recurrent cell"."""
-import html
 
 import numpy as np
 
 from ..rnn import init_rnn_params, rnn_forward, rnn_step
-from .feedback import call_safely, compare_to_reference, report
+from .feedback import call_safely, compare_to_reference, report, verdict_html
 
 
 def _sigmoid(z):
@@ -186,7 +185,4 @@ def check_latch(w_hh, w_ih):
 
 def latch_feedback(w_hh, w_ih):
     """The verdict as a short HTML line, for ``slider_frames(..., feedback=latch_feedback)``."""
-    passed, messages = latch_verdict(w_hh, w_ih)
-    mark = "&#x2713;" if passed else "&#x2717;"  # the marks `report` prints: ✓ and ✗
-    lines = "<br>".join(html.escape(m).replace("\n", " ") for m in messages)
-    return f"<div style='font-size:0.9em'>{mark} {lines}</div>"
+    return verdict_html(*latch_verdict(w_hh, w_ih))

@@ -1,11 +1,10 @@
 """Checkers for the chapter "Sequences and state"."""
-import html
 import itertools
 
 import numpy as np
 
 from ..data import accuracy_bound, context_table, encode, make_vocab, next_char_windows, one_hot
-from .feedback import as_result_array, call_safely, report
+from .feedback import as_result_array, call_safely, report, verdict_html
 
 # --- Exercise: a batch of strings as a time-major one-hot array -------------------------------------
 
@@ -195,6 +194,4 @@ def check_window_size(k):
 def window_size_feedback(k):
     """The verdict on k as an HTML snippet, shown under the slider's figure in the page."""
     passed, message = _window_verdict(k)
-    color = "#1a7f37" if passed else "#b35900"
-    mark = "✓" if passed else "✗"
-    return f'<p style="color:{color}; margin:0.3em 0">{mark} {html.escape(message)}</p>'
+    return verdict_html(passed, [message])
