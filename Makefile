@@ -68,7 +68,7 @@ browser:
 
 # --- for learners and authors ---------------------------------------------------------------------
 lab: $(STAMP)
-	$(BIN)/jupyter lab book
+	$(BIN)/jupyter lab book $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 execute: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py $(NOTEBOOKS)

@@ -6,8 +6,9 @@ def numerical_gradient(f, x, eps=1e-6):
     """Central-difference gradient of the scalar ``f()`` with respect to the float64 array `x`.
 
     `x` is perturbed in place, one entry at a time, and restored; ``f`` must read it on every call.
-    The error of a central difference is O(eps^2), so eps=1e-6 leaves about 1e-10 of truncation
-    error against about 1e-16/eps = 1e-10 of rounding error in float64.
+    A central difference truncates its Taylor series with an error of order eps^2 and suffers rounding
+    of order u/eps (u = 2.2e-16 in float64); the two balance near u^(1/3), about 6e-6. The default
+    1e-6 lies just on the rounding side of that optimum, with an error of order 1e-10.
     """
     if not isinstance(x, np.ndarray) or x.dtype != np.float64:
         got = x.dtype if isinstance(x, np.ndarray) else type(x).__name__
