@@ -49,6 +49,17 @@ def test_accepts_a_correct_answer(capsys):
     assert verdict and "correct" in out
 
 
+def test_accepts_a_correct_answer_written_differently(capsys):
+    def other(dh_t, x_t, h_prev, h_t, params):
+        da = dh_t / np.cosh(np.arctanh(h_t)) ** 2  # tanh'(a) = 1 / cosh(a)^2, a recovered from h_t
+        bias = np.einsum("bh->h", da)
+        grads = {"weight_ih": np.einsum("bh,bd->hd", da, x_t), "weight_hh": (h_prev.T @ da).T,
+                 "bias_ih": bias, "bias_hh": bias}
+        return np.dot(da, params["weight_ih"]), (params["weight_hh"].T @ da.T).T, grads
+    verdict, out = run(capsys, other)
+    assert verdict and "correct" in out
+
+
 def test_accepts_lists_and_a_tuple_of_plain_lists(capsys):
     def as_lists(*args):
         dx_t, dh_prev, grads = good(*args)
@@ -60,15 +71,33 @@ def test_accepts_lists_and_a_tuple_of_plain_lists(capsys):
 @pytest.mark.parametrize("answer, hint", [
     (lambda dh, x, hp, h, p: good(dh, x, hp, np.zeros_like(h), p), "tanh derivative is missing"),
     (lambda dh, x, hp, h, p: good(dh, x, hp, hp, p), "uses h_prev"),
+    (lambda dh, x, hp, h, p: good(dh, x, hp, np.tanh(h), p), "applies tanh twice"),
     (with_grad("weight_hh", lambda da, x, hp: hp.T @ da), "grads['weight_hh'] is transposed"),
     (with_grad("weight_ih", lambda da, x, hp: x.T @ da), "It is transposed"),
     (with_grad("bias_ih", lambda da, x, hp: da), "Sum da_t over the batch axis"),
+    (with_grad("bias_hh", lambda da, x, hp: da.sum(axis=0, keepdims=True)), "Drop the batch axis"),
     (with_grad("bias_hh", lambda da, x, hp: da.mean(axis=0)), "averaged over the batch"),
 ])
 def test_names_the_slip(capsys, answer, hint):
     verdict, out = run(capsys, answer)
     assert not verdict
     assert hint in out
+
+
+def test_weight_hh_gradient_from_h_t(capsys):
+    def answer(dh_t, x_t, h_prev, h_t, params):
+        dx_t, dh_prev, grads = good(dh_t, x_t, h_prev, h_t, params)
+        grads["weight_hh"] = (dh_t * (1.0 - h_t ** 2)).T @ h_t
+        return dx_t, dh_prev, grads
+    verdict, out = run(capsys, answer)
+    assert not verdict
+    assert "grads['weight_hh'] uses h_t" in out and "transposed" not in out
+
+
+def test_an_unknown_slip_gets_the_generic_hint(capsys):
+    verdict, out = run(capsys, lambda *a: (-good(*a)[0], *good(*a)[1:]))
+    assert not verdict
+    assert "wrong values in dx_t" in out and "No common slip matches" in out
 
 
 def test_dh_prev_through_the_transpose(capsys):

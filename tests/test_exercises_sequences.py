@@ -1,6 +1,7 @@
 """The checkers of the chapter "Sequences and state" accept right answers and name the usual slips."""
 import numpy as np
 import pytest
+import torch
 
 from lstm_lib.data import encode, one_hot
 from lstm_lib.exercises.sequences import (EXERCISE_TEXT, WINDOW_SIZES, check_to_time_major_one_hot,
@@ -23,12 +24,21 @@ def correct_by_loops(texts, vocab):
     return x
 
 
+def one_slip(x):
+    x[1, 0] = np.roll(x[1, 0], 1)  # one vector wrong, no pattern
+    return x
+
+
 def run(capsys, fn):
     verdict = check_to_time_major_one_hot(fn)
     return bool(verdict), capsys.readouterr().out
 
 
-@pytest.mark.parametrize("fn", [correct, correct_by_loops])
+def correct_in_torch(texts, vocab):
+    return torch.nn.functional.one_hot(torch.from_numpy(_indices(texts, vocab)), len(vocab)).double()
+
+
+@pytest.mark.parametrize("fn", [correct, correct_by_loops, correct_in_torch])
 def test_accepts_correct(capsys, fn):
     passed, out = run(capsys, fn)
     assert passed, out
@@ -51,6 +61,9 @@ WRONG = [
     (lambda texts, vocab: correct(texts, vocab).transpose(1, 0, 2).reshape(len(texts[0]), len(texts), len(vocab)),
      "reshape keeps the memory order"),
     (lambda texts, vocab: 2 * correct(texts, vocab), "single 1"),
+    (lambda texts, vocab: correct(texts, vocab)[::-1], "backwards in time"),
+    (lambda texts, vocab: correct(texts[::-1], vocab), "keep the texts in the order"),
+    (lambda texts, vocab: one_slip(correct(texts, vocab)), "x[1, 0] must be the one-hot vector"),
 ]
 
 

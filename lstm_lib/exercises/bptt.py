@@ -30,10 +30,11 @@ def _reference_step_backward(dh_t, x_t, h_prev, h_t, params):
 def _step_backward(dh_t, x_t, h_prev, h_t, p, tanh_of="h_t", dW_ih="da^T x", dW_hh="da^T h",
                    bias="sum", dh_prev_with="W_hh", dx_with="W_ih"):
     """One step backward with optional slips, each named by the keyword that introduces it."""
-    da = {"h_t": dh_t * (1.0 - h_t ** 2), "h_prev": dh_t * (1.0 - h_prev ** 2), "none": dh_t}[tanh_of]
+    da = {"h_t": dh_t * (1.0 - h_t ** 2), "h_prev": dh_t * (1.0 - h_prev ** 2),
+          "tanh(h_t)": dh_t * (1.0 - np.tanh(h_t) ** 2), "none": dh_t}[tanh_of]
     grads = {
         "weight_ih": da.T @ x_t if dW_ih == "da^T x" else x_t.T @ da,
-        "weight_hh": da.T @ h_prev if dW_hh == "da^T h" else h_prev.T @ da,
+        "weight_hh": {"da^T h": da.T @ h_prev, "h^T da": h_prev.T @ da, "da^T h_t": da.T @ h_t}[dW_hh],
         "bias_ih": da.sum(axis=0) if bias == "sum" else da.mean(axis=0),
     }
     grads["bias_hh"] = grads["bias_ih"].copy()
@@ -48,11 +49,17 @@ STEP_BACKWARD_MISTAKES = [
      "The tanh derivative is missing: da_t = dh_t * (1 - h_t**2) before any product with a weight."),
     (functools.partial(_step_backward, tanh_of="h_prev"),
      "The tanh derivative uses h_prev: it must be 1 - h_t**2, taken at this step's output h_t = tanh(a_t)."),
+    (functools.partial(_step_backward, tanh_of="tanh(h_t)"),
+     "The tanh derivative applies tanh twice: h_t is already tanh(a_t), so tanh'(a_t) = 1 - h_t**2, "
+     "not 1 - tanh(h_t)**2."),
     (functools.partial(_step_backward, dW_ih="x^T da"),
      "grads['weight_ih'] is transposed: it is da_t^T x_t, (H, B) @ (B, D) = (H, D), like weight_ih."),
     (functools.partial(_step_backward, dW_hh="h^T da"),
      "grads['weight_hh'] is transposed: it is da_t^T h_prev, da_t on the left (the rows of weight_hh "
      "belong to the units of h_t)."),
+    (functools.partial(_step_backward, dW_hh="da^T h_t"),
+     "grads['weight_hh'] uses h_t: weight_hh multiplies the state this step read, so its gradient is "
+     "da_t^T h_prev."),
     (functools.partial(_step_backward, bias="mean"),
      "The bias gradients are averaged over the batch: sum da_t over the batch axis instead "
      "(any 1/N is already in the loss)."),
@@ -111,7 +118,9 @@ def _unpack(result, shapes):
 
 def _shape_message(name, got, letters, want):
     msg = f"{name} has shape {got}; it must have shape {letters} = {want}."
-    if name.startswith("grads['bias") and len(got) == 2:
+    if name.startswith("grads['bias") and got == (1,) + want:
+        msg += " Drop the batch axis: sum with keepdims=False (the default), or take row 0."
+    elif name.startswith("grads['bias") and len(got) == 2:
         msg += " Sum da_t over the batch axis (axis 0): a bias is shared by every sequence of the batch."
     elif name.startswith("grads['weight") and got == want[::-1]:
         msg += (" It is transposed: a weight gradient has the shape of the weight, "

@@ -88,12 +88,23 @@ def _value_hint(arr, texts, vocab):
         t, b = np.argwhere(sums != 1)[0] if np.any(sums != 1) else np.argwhere(~np.isin(arr, (0, 1)))[0][:2]
         return (f"Each vector x[t, b] must hold V - 1 zeros and a single 1; x[{t}, {b}] = {np.round(arr[t, b], 4)} "
                 "does not.")
-    wrong = [(ch, sorted(cols)) for ch, cols in columns.items() if cols != {vocab.index(ch)}]
-    if wrong:
-        ch, cols = wrong[0]
-        return (f"The character {ch!r} has its 1 in column {cols[0] if len(cols) == 1 else cols}, but vocab puts it at "
-                f"index {vocab.index(ch)}: column i must stand for vocab[i], in the order of the vocab you are given.")
-    return None
+    if np.array_equal(arr, ref[::-1]):
+        return ("Your steps run backwards in time: x[0] must hold the first character of every text, "
+                "x[T - 1] the last.")
+    order = [b if np.array_equal(arr[:, b], ref[:, b]) else
+             next((c for c in range(B) if np.array_equal(arr[:, b], ref[:, c])), None) for b in range(B)]
+    if None not in order:  # every sequence is one of the texts, some in the wrong place
+        b = next(b for b in range(B) if order[b] != b)
+        return (f"x[:, {b}] holds texts[{order[b]}] = {texts[order[b]]!r}, but sequence b must be texts[b] = "
+                f"{texts[b]!r}: keep the texts in the order they are given.")
+    if all(len(cols) == 1 for cols in columns.values()):  # one column per character, but the wrong one
+        ch, col = next((ch, cols.pop()) for ch, cols in columns.items() if cols != {vocab.index(ch)})
+        return (f"The character {ch!r} has its 1 in column {col}, but vocab puts it at index {vocab.index(ch)}: "
+                "column i must stand for vocab[i], in the order of the vocab you are given.")
+    t, b = np.argwhere(np.any(arr != ref, axis=-1))[0]
+    ch = texts[b][t]
+    return (f"x[{t}, {b}] must be the one-hot vector of texts[{b}][{t}] = {ch!r}, with its 1 at index "
+            f"{vocab.index(ch)}; yours has it at index {int(np.argmax(arr[t, b]))}.")
 
 
 def check_to_time_major_one_hot(fn):
