@@ -44,7 +44,12 @@ def _check_inputs(x, h_prev, params, names=("x", "h0"), x_letters="(T, B, D)"):
     x = as_float_array(names[0], x)
     check_ndim(names[0], x, len(x_letters.split(",")), x_letters)
     check_shape(names[0], x, (None,) * (x.ndim - 1) + (D,), x_letters)
-    h_prev = check_shape(names[1], as_float_array(names[1], h_prev), (x.shape[-2], H), "(B, H)")
+    h_prev = as_float_array(names[1], h_prev)
+    try:
+        check_shape(names[1], h_prev, (x.shape[-2], H), "(B, H)")
+    except ValueError as err:  # B comes from x: say so, since a batch-first x is the usual cause
+        raise ValueError(f"{err} (B = {x.shape[-2]} is read from {names[0]} of shape {x_letters} = {x.shape}; "
+                         f"lstm_lib is time-major: is {names[0]} batch-first?)") from None
     check_same_dtype(**{names[0]: x, names[1]: h_prev, "params": params["weight_ih"]})
     return x, h_prev, params
 

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 from lstm_lib.exercises import rnn_cell
-from lstm_lib.exercises.rnn_cell import check_latch, check_rnn_forward, check_rnn_step, latch_feedback, latch_verdict
+from lstm_lib.exercises.rnn_cell import (LATCH_SLIDERS, check_latch, check_rnn_forward, check_rnn_step, latch_feedback,
+                                         latch_verdict, resting_point)
 from lstm_lib.rnn import rnn_step
 
 
@@ -39,6 +40,29 @@ def test_rnn_step_accepts_a_correct_answer(capsys):
     assert verdict and "rnn_step: correct" in out and "All 3 cases" in out
 
 
+def concat_step(x_t, h_prev, params):  # the one-matrix form of the chapter
+    W_cat = np.concatenate([params["weight_hh"], params["weight_ih"]], axis=1)
+    return np.tanh(np.concatenate([h_prev, x_t], axis=1) @ W_cat.T + params["bias_ih"] + params["bias_hh"])
+
+
+def column_step(x_t, h_prev, params):  # the papers' column-vector form, transposed back
+    b = (params["bias_ih"] + params["bias_hh"])[:, None]
+    return np.tanh(params["weight_ih"] @ x_t.T + params["weight_hh"] @ h_prev.T + b).T
+
+
+@pytest.mark.parametrize("answer", [
+    concat_step,
+    column_step,
+    lambda x, h, p: np.tanh(np.einsum("bd,hd->bh", x, p["weight_ih"]) + np.einsum("bk,hk->bh", h, p["weight_hh"])
+                            + p["bias_ih"] + p["bias_hh"]),
+    lambda x, h, p: correct_step(x, h, p).astype(np.float32),  # float32 is close enough
+    lambda x, h, p: correct_step(x, h, p).tolist(),  # nested lists are arrays too
+])
+def test_rnn_step_accepts_correct_answers_written_differently(answer, capsys):
+    verdict, out = run(check_rnn_step, answer, capsys)
+    assert verdict, out
+
+
 @pytest.mark.parametrize("wrong, hint", [
     (lambda x, h, p: np.tanh(x @ p["weight_ih"].T + h @ p["weight_hh"].T + p["bias_hh"]), "bias_ih is missing"),
     (lambda x, h, p: np.tanh(x @ p["weight_ih"].T + h @ p["weight_hh"].T), "both biases are missing"),
@@ -46,6 +70,15 @@ def test_rnn_step_accepts_a_correct_answer(capsys):
      "sigmoid"),
     (lambda x, h, p: x @ p["weight_ih"].T + p["bias_ih"] + h @ p["weight_hh"].T + p["bias_hh"], "nonlinearity is missing"),
     (lambda x, h, p: np.tanh(x @ p["weight_ih"].T + p["bias_ih"] + h @ p["weight_hh"] + p["bias_hh"]), "without its transpose"),
+    (lambda x, h, p: np.tanh(x @ p["weight_ih"].T + p["bias_ih"]) + np.tanh(h @ p["weight_hh"].T + p["bias_hh"]),
+     "each part separately"),
+    (lambda x, h, p: np.tanh(np.concatenate([x, h], axis=1) @ np.concatenate([p["weight_hh"], p["weight_ih"]], axis=1).T
+                             + p["bias_ih"] + p["bias_hh"]), "concatenations do not match"),
+    # numpy's shape errors get a hint in the chapter's terms, after numpy's own message
+    (lambda x, h, p: np.tanh(x @ p["weight_ih"] + p["bias_ih"] + h @ p["weight_hh"].T + p["bias_hh"]), "check the transposes"),
+    (lambda x, h, p: np.tanh(np.dot(x, p["weight_ih"]) + h @ p["weight_hh"].T), "check the transposes"),
+    (lambda x, h, p: np.tanh(p["weight_ih"] @ x.T + p["weight_hh"] @ h.T + p["bias_ih"] + p["bias_hh"]).T,
+     "the biases (H,) then add to every row"),
 ])
 def test_rnn_step_names_the_slip(wrong, hint, capsys):
     verdict, out = run(check_rnn_step, wrong, capsys)
@@ -114,6 +147,30 @@ def with_cache(x, h0, params):
     return correct_forward(x, h0, params), {}
 
 
+def skips_a_step(x, h0, params):
+    return correct_forward(x[1:], h0, params)
+
+
+def allocated_like_x(x, h0, params):
+    h, h_prev = np.zeros_like(x), h0
+    for t, x_t in enumerate(x):
+        h_prev = rnn_step(x_t, h_prev, params)
+        h[t] = h_prev
+    return h
+
+
+def allocated_right(x, h0, params):
+    h, h_prev = np.empty((len(x),) + h0.shape), h0
+    for t in range(len(x)):
+        h[t] = h_prev = rnn_step(x[t], h_prev, params)
+    return h
+
+
+def test_rnn_forward_accepts_a_preallocated_answer(capsys):
+    verdict, out = run(check_rnn_forward, allocated_right, capsys)
+    assert verdict, out
+
+
 @pytest.mark.parametrize("wrong, hint", [
     (never_updates, "Every step read h0"),
     (stores_prev, "starts with h0"),
@@ -122,6 +179,8 @@ def with_cache(x, h0, params):
     (last_state_only, "returned one state of shape (B, H)"),
     (with_h0, "T + 1 = 6 states"),
     (with_cache, "returned a tuple of 2 items"),
+    (skips_a_step, "T - 1 = 4 states"),
+    (allocated_like_x, "not like x (T, B, D)"),
     (raising, "NotImplementedError"),
     (returns_none, "forget the `return`"),
     ("rnn_forward", "Expected a function"),
@@ -148,9 +207,14 @@ def test_latch_accepts_a_working_latch(w_hh, w_ih, capsys):
 @pytest.mark.parametrize("w_hh, w_ih, hint", [
     (0.8, 1.0, "Forgets"),          # contracting: the memory fades
     (1.0, 1.0, "Forgets"),          # the border case fades too, only slowly
+    (0.0, 1.0, "Forgets"),          # no recurrence: h_2 is already 0
+    (1.05, 2.0, "settles at ±h* = ±0.371"),  # w_hh > 1, but its resting point is below 0.5
     (1.5, 1.0, "Does not flip"),    # remembers, but the -1 pulse is too weak
-    (3.0, 1.0, "Saturated"),        # remembers by saturating
-    (1.5, 3.0, "Saturated"),        # the input alone saturates tanh
+    (1.1, 1.0, "Flips, but weakly"),  # crosses zero, but has not reached -0.5 by step 30
+    (3.0, 1.0, "Lower w_hh"),       # remembers by saturating: h* itself is beyond 0.99
+    (1.5, 3.0, "Lower w_ih"),       # the input alone saturates tanh
+    (-1.2, 1.5, "negative w_hh"),   # an oscillator passes both levels at steps 15 and 30, but is no latch
+    (1.2, -1.0, "w_ih must be positive"),
 ])
 def test_latch_names_the_failure(w_hh, w_ih, hint, capsys):
     verdict = check_latch(w_hh, w_ih)
@@ -170,7 +234,20 @@ def test_latch_feedback_is_html_with_a_mark():
 
 
 def test_latch_grid_has_few_but_several_solutions():
-    w_hh = [0.0, 0.5, 0.8, 1.0, 1.2, 1.5, 2.0, 2.5, 3.0]
-    w_ih = [0.5, 1.0, 1.5, 2.0, 3.0]
-    passed = [(a, b) for a in w_hh for b in w_ih if latch_verdict(a, b)[0]]
+    passed = [(a, b) for a in LATCH_SLIDERS["w_hh"] for b in LATCH_SLIDERS["w_ih"] if latch_verdict(a, b)[0]]
     assert 3 <= len(passed) <= 10
+
+
+def test_latch_slider_frames_show_each_main_failure():
+    firsts = {latch_verdict(a, b)[1][0].split(":")[0] for a in LATCH_SLIDERS["w_hh"] for b in LATCH_SLIDERS["w_ih"]}
+    assert {"Forgets", "Does not flip", "Saturated", "A latch"} <= firsts
+
+
+@pytest.mark.parametrize("w_hh", [1.01, 1.2, 1.5, 2.0, 3.0])
+def test_resting_point_solves_its_equation(w_hh):
+    h_star = resting_point(w_hh)
+    assert 0 < h_star < 1 and h_star == pytest.approx(np.tanh(w_hh * h_star), abs=1e-12)
+
+
+def test_resting_point_is_zero_without_memory():
+    assert resting_point(1.0) == 0.0 and resting_point(0.3) == 0.0

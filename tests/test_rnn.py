@@ -124,6 +124,12 @@ def test_step_names_its_own_arguments(rng):
         rnn_step(x, h0, params)
 
 
+def test_a_batch_first_x_gets_a_hint(rng):
+    x, h0, params, _ = make_problem(rng, 4, 2, 3, 5)
+    with pytest.raises(ValueError, match=r"h0 must have shape \(B, H\) = \(4, 5\), got \(2, 5\) .*is x batch-first\?"):
+        rnn_forward(x.transpose(1, 0, 2), h0, params)
+
+
 def test_a_transposed_weight_ih_is_named(rng):
     x, h0, params, _ = make_problem(rng, 4, 2, 3, 5)
     with pytest.raises(ValueError, match=r"params\['weight_ih'\] must have shape \(5, any\), got \(3, 5\)"):
