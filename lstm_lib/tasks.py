@@ -52,10 +52,10 @@ def adding_problem(batch_size, T, rng):
     x[:, :, 0] = rng.uniform(-1.0, 1.0, size=(T, B))
     x[0, :, 1] = x[-1, :, 1] = -1.0
     first = rng.integers(0, 10, size=B)
-    second = np.empty(B, dtype=np.int64)
-    for b in range(B):  # one of the first T//2 - 1 steps, other than the first mark
-        candidates = np.setdiff1d(np.arange(T // 2 - 1), [first[b]])
-        second[b] = rng.choice(candidates)
+    n = T // 2 - 1  # the second mark is one of the first n steps, other than the first mark:
+    excluded = first < n  # draw among the n - 1 others and step over the first mark
+    second = rng.integers(0, n - excluded)
+    second += excluded & (second >= first)
     batch = np.arange(B)
     x[first, batch, 1] = 1.0
     x[second, batch, 1] = 1.0
