@@ -6,8 +6,10 @@ Modules, in the order the book adds them:
     rnn         the vanilla RNN: forward and backpropagation through time
     gradcheck   finite-difference gradient checks
     layers      the readout layer and the losses
-    optim       parameter updates
-    tasks       seeded synthetic sequence tasks
+    optim       parameter updates (SGD, Adam) and gradient-norm clipping
+    tasks       seeded synthetic sequence tasks, among them the long-lag tasks of the 1997 LSTM paper
+    gradflow    how gradients travel back in time: g_t by lag, step Jacobians, the singular-value bound
+    train       a small training loop for an RNN scored at the last step (Adam, gradient clipping)
     widgets     slider widgets that also work in the static HTML book
     diagrams    figures of cells and unrolled networks drawn with matplotlib
     exercises   checkers that give feedback on the reader's answers

@@ -1,0 +1,87 @@
+"""A small training loop: a vanilla RNN and a linear readout, on a task scored at the last step.
+
+One update reads a fresh batch, runs ``rnn_forward``, reads the prediction from the last state
+h_T with ``linear_forward``, takes the loss, backpropagates (``linear_backward``,
+``rnn_backward``), clips the global gradient norm (``clip_grad_norm``) and lets ``Adam`` step.
+Everything random comes from the ``rng`` passed in, so the same call gives the same network.
+"""
+import numbers
+
+import numpy as np
+
+from .checks import as_float_array, check_ndim, matrix_shape
+from .layers import linear_backward, linear_forward, mse_loss
+from .optim import Adam, clip_grad_norm
+from .rnn import rnn_backward, rnn_forward
+
+
+def predict_last(x, params, readout):
+    """The readout of the last state: x (T, B, D) -> y_hat (B, O), starting from h_0 = 0."""
+    x = check_ndim("x", as_float_array("x", x), 3, "(T, B, D)")
+    H = matrix_shape(params, "weight_hh", "(H, H)")[0] or 0  # 0 if absent: rnn_forward names the key
+    h, _ = rnn_forward(x, np.zeros((x.shape[1], H), dtype=x.dtype), params)
+    return linear_forward(h[-1], readout)[0]
+
+
+def _check_positive(name, value, integer=False):
+    kind = numbers.Integral if integer else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, kind) or not value > 0 or not np.isfinite(value):
+        raise ValueError(f"{name} must be a positive {'integer' if integer else 'number'}, got {value!r}")
+
+
+def _check_arguments(make_batch, params, readout, n_updates, rng, lr, max_norm, loss_fn):
+    for name, fn, what in (("make_batch", make_batch, "rng -> (x, y)"),
+                           ("loss_fn", loss_fn, "(y_hat, y) -> (loss, dy_hat)")):
+        if not callable(fn):
+            raise ValueError(f"{name} must be a function {what}, got {type(fn).__name__}")
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError("rng must be a numpy.random.Generator (np.random.default_rng(seed)), "
+                         f"got {type(rng).__name__}")
+    _check_positive("n_updates", n_updates, integer=True)
+    _check_positive("lr", lr)
+    _check_positive("max_norm", max_norm)
+    for name, value in (("params", params), ("readout", readout)):
+        if not isinstance(value, dict):
+            raise ValueError(f"{name} must be a dict of arrays (init_rnn_params, init_linear_params), "
+                             f"got {type(value).__name__}")
+
+
+def _check_batch(x, y):
+    x = check_ndim("x from make_batch", as_float_array("x from make_batch", x), 3, "(T, B, D)")
+    if np.shape(y)[:1] != x.shape[1:2]:  # one target per sequence of the batch
+        raise ValueError(f"y from make_batch must have B = {x.shape[1]} rows, one per sequence of "
+                         f"x (T, B, D) = {x.shape}, got shape {np.shape(y)} "
+                         "(lstm_lib is time-major: is x batch-first?)")
+    return x, y
+
+
+def train_last_step(make_batch, params, readout, n_updates, rng, lr=1e-3, max_norm=1.0,
+                    loss_fn=mse_loss):
+    """Train an RNN and its readout on the loss at the last step -> (params, readout, losses).
+
+    make_batch(rng) -> (x (T, B, D), y): a fresh batch for each update; y is what `loss_fn`
+        compares with the prediction y_hat (B, O): targets (B, O) for `mse_loss`, or class
+        indices (B,) for `softmax_cross_entropy`.
+    params: RNN parameters (D -> H); readout: linear layer {weight (O, H), bias (O,)}. Both are
+        copied, never changed; the trained copies are returned.
+    losses (n_updates,): the loss of each batch, before its update.
+    """
+    _check_arguments(make_batch, params, readout, n_updates, rng, lr, max_norm, loss_fn)
+    params = {k: np.array(v) for k, v in params.items()}  # copies: the caller's stay as they are
+    readout = {k: np.array(v) for k, v in readout.items()}
+    H = matrix_shape(params, "weight_hh", "(H, H)")[0] or 0  # 0 if absent: rnn_forward names it
+    optimizer = Adam({**params, **readout}, lr=lr)  # one dict of the same arrays (keys differ)
+    losses = np.empty(n_updates)
+    for n in range(n_updates):
+        x, y = _check_batch(*make_batch(rng))
+        h, cache = rnn_forward(x, np.zeros((x.shape[1], H), dtype=x.dtype), params)  # (T, B, H)
+        y_hat, readout_cache = linear_forward(h[-1], readout)  # (B, O): only h_T is scored
+        losses[n], dy_hat = loss_fn(y_hat, y)
+        dh_T, readout_grads = linear_backward(dy_hat, readout_cache)  # (B, H)
+        dh = np.zeros_like(h)
+        dh[-1] = dh_T  # the other steps have no loss of their own
+        _, _, rnn_grads = rnn_backward(dh, cache)
+        grads = {**rnn_grads, **readout_grads}
+        clip_grad_norm(grads, max_norm)  # one global norm over all six arrays
+        optimizer.step(grads)
+    return params, readout, losses
