@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_lib.layers import init_linear_params, linear_forward, mse_loss, softmax_cross_entropy
+from lstm_lib.layers import init_linear_params, linear_forward, softmax_cross_entropy
 from lstm_lib.rnn import init_rnn_params, rnn_forward
 from lstm_lib.tasks import adding_problem, recall_first
 from lstm_lib.torch_bridge import from_torch, to_torch

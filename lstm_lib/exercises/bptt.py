@@ -9,7 +9,7 @@ import numpy as np
 
 from ..gradcheck import gradcheck
 from ..rnn import init_rnn_params, rnn_backward, rnn_forward
-from .feedback import call_safely, describe_exception, report, verdict_html
+from .feedback import call_safely, describe_exception, not_callable, report, verdict_html
 
 PARAM_KEYS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 EPS_TOLERANCE = 1e-7  # the bound a gradient check must meet in this chapter
@@ -137,8 +137,7 @@ def check_rnn_step_backward(fn):
     """Check a reader's ``rnn_step_backward(dh_t, x_t, h_prev, h_t, params) -> (dx_t, dh_prev, grads)``."""
     title = "rnn_step_backward: "
     if not callable(fn):
-        return report(title + "not yet", [f"Expected a function, got a {type(fn).__name__}. "
-                                          "Pass the function itself, without ()."], False)
+        return report(title + "not yet", [not_callable(fn)], False)
     cases = _step_cases()
     for n, args in enumerate(cases, 1):
         dh_t, x_t, h_prev, h_t, params = args

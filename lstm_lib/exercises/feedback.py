@@ -44,6 +44,13 @@ def verdict_html(passed, messages):
     return f'<p style="color:{color}; margin:0.3em 0">{MARKS[bool(passed)]} {lines}</p>'
 
 
+def not_callable(fn):
+    """The feedback for an answer that is not a function, or None when it is one."""
+    if callable(fn):
+        return None
+    return f"Expected a function, got a {type(fn).__name__}. Pass the function itself, without ()."
+
+
 def describe_exception(exc):
     """One line for an exception raised by the reader's code, with the line of their code it came from."""
     frames = traceback.extract_tb(exc.__traceback__)
@@ -85,7 +92,7 @@ def compare_to_reference(fn, reference, cases, mistakes, what, expected_letters,
     explains the slip. Returns (passed, messages).
     """
     if not callable(fn):
-        return False, [f"Expected a function, got a {type(fn).__name__}. Pass the function itself, without ()."]
+        return False, [not_callable(fn)]
     for n, args in enumerate(cases, 1):
         expected = reference(*args)
         result, error = call_safely(fn, *args)

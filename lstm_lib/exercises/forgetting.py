@@ -9,7 +9,7 @@ import numbers
 
 import numpy as np
 
-from .feedback import as_result_array, call_safely, report, verdict_html
+from .feedback import as_result_array, call_safely, not_callable, report, verdict_html
 
 SUCCESS_TOL = 0.04  # Hochreiter & Schmidhuber (1997): a sequence counts as right when |error| < 0.04
 MARGIN = 0.20  # the slider exercise: beat the baseline's success rate by 20 percentage points
@@ -83,8 +83,7 @@ def check_success_rate(fn):
     """Check a reader's ``success_rate(predictions, targets, tol=0.04) -> fraction in [0, 1]``."""
     title = "success_rate: "
     if not callable(fn):
-        return report(title + "not yet", [f"Expected a function, got a {type(fn).__name__}. "
-                                          "Pass the function itself, without ()."], False)
+        return report(title + "not yet", [not_callable(fn)], False)
     cases = _success_cases()
     for n, args in enumerate(cases, 1):
         expected = reference_success_rate(*args)

@@ -10,7 +10,7 @@ import copy
 import numpy as np
 
 from ..gradflow import rescale_matrix, rnn_gradient_by_lag
-from .feedback import call_safely, report, verdict_html
+from .feedback import call_safely, not_callable, report, verdict_html
 
 # --- exercise 1: clipping by the global norm ------------------------------------------------------
 
@@ -131,8 +131,7 @@ def check_clip_by_global_norm(fn):
     """Check a reader's ``clip_by_global_norm(grads, max_norm) -> norm`` (grads scaled in place)."""
     title = "clip_by_global_norm: "
     if not callable(fn):
-        return report(title + "not yet", [f"Expected a function, got a {type(fn).__name__}. "
-                                          "Pass the function itself, without ()."], False)
+        return report(title + "not yet", [not_callable(fn)], False)
     for n, (grads, max_norm) in enumerate(_clip_cases(), 1):
         norm = _global_norm(grads)
         want = copy.deepcopy(grads)

@@ -4,7 +4,7 @@ import itertools
 import numpy as np
 
 from ..data import accuracy_bound, context_table, encode, make_vocab, next_char_windows, one_hot
-from .feedback import as_result_array, call_safely, report, verdict_html
+from .feedback import as_result_array, call_safely, not_callable, report, verdict_html
 
 # --- Exercise: a batch of strings as a time-major one-hot array -------------------------------------
 
@@ -116,7 +116,7 @@ def check_to_time_major_one_hot(fn):
 def _check_one_hot(fn):
     what = "your to_time_major_one_hot"
     if not callable(fn):
-        return False, [f"Expected a function, got a {type(fn).__name__}. Pass the function itself, without ()."]
+        return False, [not_callable(fn)]
     cases = _cases()
     for n, (texts, vocab) in enumerate(cases, 1):
         expected = _reference(texts, vocab)
