@@ -9,7 +9,7 @@ import numpy as np
 
 from ..gradcheck import gradcheck
 from ..rnn import init_rnn_params, rnn_backward, rnn_forward
-from .feedback import call_safely, describe_exception, not_callable, report, verdict_html
+from .feedback import call_safely, describe_exception, is_number, not_callable, report, verdict_html
 
 PARAM_KEYS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 EPS_TOLERANCE = 1e-7  # the bound a gradient check must meet in this chapter
@@ -216,7 +216,7 @@ def _error_at(eps):
 
 def _eps_problem(eps):
     """A message if `eps` is not a usable step size, else None."""
-    if isinstance(eps, bool) or not isinstance(eps, (int, float, np.integer, np.floating)):
+    if not is_number(eps):
         return f"eps must be a number such as 1e-5, got a {type(eps).__name__}."
     if not np.isfinite(eps) or not 0 < eps <= 1:
         return f"eps must be a positive step no larger than 1, got {eps!r}."

@@ -44,6 +44,11 @@ def verdict_html(passed, messages):
     return f'<p style="color:{color}; margin:0.3em 0">{MARKS[bool(passed)]} {lines}</p>'
 
 
+def is_number(value):
+    """True for a real number given as int, float or a numpy scalar; False for bool, str, None, arrays."""
+    return not isinstance(value, bool) and isinstance(value, (int, float, np.integer, np.floating))
+
+
 def not_callable(fn):
     """The feedback for an answer that is not a function, or None when it is one."""
     if callable(fn):

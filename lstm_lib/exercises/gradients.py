@@ -10,7 +10,7 @@ import copy
 import numpy as np
 
 from ..gradflow import rescale_matrix, rnn_gradient_by_lag
-from .feedback import call_safely, not_callable, report, verdict_html
+from .feedback import call_safely, is_number, not_callable, report, verdict_html
 
 # --- exercise 1: clipping by the global norm ------------------------------------------------------
 
@@ -221,7 +221,7 @@ def survival_ratio(scale):
 
 
 def _scale_problem(scale):
-    if isinstance(scale, bool) or not isinstance(scale, (int, float, np.integer, np.floating)):
+    if not is_number(scale):
         return f"scale should be a number such as 1.0, got {scale!r}."
     if not np.isfinite(scale) or not 0 < scale <= 3:
         return f"scale should lie in (0, 3], got {scale!r}."

@@ -3,7 +3,7 @@
 import numpy as np
 
 from ..rnn import init_rnn_params, rnn_forward, rnn_step
-from .feedback import call_safely, compare_to_reference, report, verdict_html
+from .feedback import call_safely, compare_to_reference, is_number, report, verdict_html
 
 
 def _sigmoid(z):
@@ -182,7 +182,7 @@ def latch_response(w_hh, w_ih):
 
 
 def _as_weight(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+    if not is_number(value):
         return None, f"{name} should be a number, got {value!r}."
     if not np.isfinite(value):
         return None, f"{name} should be a finite number, got {value!r}."
