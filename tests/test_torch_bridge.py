@@ -35,3 +35,22 @@ def test_bad_params_and_modules(rng):
         to_torch(dict(params, bias_hh=np.zeros(4)))
     with pytest.raises(ValueError, match="module must be one of"):
         from_torch(torch.nn.Linear(2, 3))
+
+
+def test_lstm_round_trip_and_each_bias_copied_once(rng):
+    from lstm_lib.lstm import init_lstm_params
+
+    D, H = 4, 3
+    params = init_lstm_params(D, H, rng)
+    module = to_torch(params)
+    assert isinstance(module, torch.nn.LSTM) and (module.input_size, module.hidden_size) == (D, H)
+    back = from_torch(module)
+    assert all(np.array_equal(back[k], params[k]) for k in params)
+    # torch counts 4H(D + H) weights and two bias vectors of 4H
+    assert sum(p.numel() for p in module.parameters()) == 4 * H * (D + H) + 8 * H
+
+
+@pytest.mark.parametrize("kwargs", [{"num_layers": 2}, {"bidirectional": True}, {"bias": False}, {"proj_size": 2}])
+def test_from_torch_refuses_what_a_dict_cannot_hold(kwargs):
+    with pytest.raises(ValueError, match="single layer, one direction"):
+        from_torch(torch.nn.LSTM(4, 3, **kwargs))

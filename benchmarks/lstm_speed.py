@@ -1,0 +1,96 @@
+"""Time lstm_lib's LSTM (numpy) against torch.nn.LSTM, forward + backward, float32, on this CPU.
+
+Both run in turn in this one process, on the same data and parameters, with the same number of
+threads (default 1, as in the book; --threads N sets numpy's BLAS and torch alike). Prints, per shape,
+the median time of each and the ratio numpy / torch (below 1: numpy is faster).
+
+    .venv/bin/python benchmarks/lstm_speed.py [--repeats 30] [--threads 1]
+"""
+import argparse
+import os
+import sys
+
+if __name__ == "__main__":  # BLAS reads its thread count when numpy is first imported
+    _threads = sys.argv[sys.argv.index("--threads") + 1] if "--threads" in sys.argv else "1"
+    for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[_var] = _threads
+
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from lstm_lib.lstm import init_lstm_params, lstm_backward, lstm_forward  # noqa: E402
+from lstm_lib.torch_bridge import to_torch  # noqa: E402
+
+SHAPES = [  # (T, B, D, H) and the ratio the issue asks for
+    ((100, 32, 32, 128), 1.0),
+    ((100, 64, 64, 256), 1.0),
+    ((100, 1, 8, 64), 2.0),
+]
+
+
+def make_inputs(T, B, D, H, seed=0):
+    rng = np.random.default_rng(seed)
+    params = {k: v.astype(np.float32) for k, v in init_lstm_params(D, H, rng).items()}
+    x, h0, c0, dh = (rng.normal(size=s).astype(np.float32) for s in [(T, B, D), (B, H), (B, H), (T, B, H)])
+    return params, x, h0, c0, dh
+
+
+def numpy_step(params, x, h0, c0, dh):
+    def run():
+        _, _, cache = lstm_forward(x, h0, c0, params)
+        lstm_backward(dh, cache)
+    return run
+
+
+def torch_step(params, x, h0, c0, dh):
+    module = to_torch(params)
+    xt = torch.from_numpy(x).requires_grad_()
+    state = (torch.from_numpy(h0)[None], torch.from_numpy(c0)[None])
+    dht = torch.from_numpy(dh)
+
+    def run():
+        module.zero_grad(set_to_none=True)
+        xt.grad = None
+        out, _ = module(xt, state)
+        out.backward(dht)  # the same upstream gradient dh as numpy gets
+    return run
+
+
+def median_seconds(run, repeats):
+    run()  # warm-up
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    print(f"numpy {np.__version__}, torch {torch.__version__}, {args.threads} thread(s), float32, "
+          f"forward + backward, median of {args.repeats} (alternating rounds)")
+    print(f"{'T':>4} {'B':>3} {'D':>3} {'H':>4} {'numpy ms':>9} {'torch ms':>9} {'ratio':>6} {'target':>7}")
+    ok = True
+    for (T, B, D, H), target in SHAPES:
+        inputs = make_inputs(T, B, D, H)
+        runs = {"numpy": numpy_step(*inputs), "torch": torch_step(*inputs)}
+        times = {name: [] for name in runs}
+        for _ in range(3):  # alternate, so a slow spell of the machine hits both
+            for name, run in runs.items():
+                times[name].append(median_seconds(run, max(args.repeats // 3, 1)))
+        t_np, t_torch = np.median(times["numpy"]), np.median(times["torch"])
+        ratio = t_np / t_torch
+        ok &= ratio <= target
+        print(f"{T:>4} {B:>3} {D:>3} {H:>4} {1e3 * t_np:9.2f} {1e3 * t_torch:9.2f} {ratio:6.2f} {'<= ' + str(target):>7}")
+    print("all ratios within target" if ok else "SOME RATIOS ABOVE TARGET")
+
+
+if __name__ == "__main__":
+    main()
