@@ -2,7 +2,9 @@
 
 Both run in turn in this one process, on the same data and parameters, with the same number of
 threads (default 1, as in the book; --threads N sets numpy's BLAS and torch alike). Prints, per shape,
-the median time of each and the ratio numpy / torch (below 1: numpy is faster).
+the median time of each and the ratio numpy / torch (below 1: numpy is faster). Then, because both
+spend most of their time in matrix products, the speed of the two BLAS libraries (numpy's OpenBLAS,
+torch's MKL) on the products an LSTM layer makes, in GFLOP/s.
 
     .venv/bin/python benchmarks/lstm_speed.py [--repeats 30] [--threads 1]
 """
@@ -68,6 +70,21 @@ def median_seconds(run, repeats):
     return float(np.median(times))
 
 
+def blas_products(T, B, D, H):
+    """(name, m, k, n) of the matrix products of one forward + backward pass: per step, and once per sequence."""
+    return [("step: h (B,H) @ W_hh^T", B, H, 4 * H), ("step: dz (B,4H) @ W_hh", B, 4 * H, H),
+            ("once: dz^T (4H,TB) @ h (TB,H)", 4 * H, T * B, H), ("once: x (TB,D) @ W_ih^T", T * B, D, 4 * H)]
+
+
+def gflops(m, k, n, repeats, seed=0):
+    rng = np.random.default_rng(seed)
+    a, b = rng.normal(size=(m, k)).astype(np.float32), rng.normal(size=(k, n)).astype(np.float32)
+    ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+    t_np = median_seconds(lambda: a @ b, repeats)
+    t_torch = median_seconds(lambda: ta @ tb, repeats)
+    return 2 * m * k * n / t_np / 1e9, 2 * m * k * n / t_torch / 1e9
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=30)
@@ -90,6 +107,11 @@ def main():
         ok &= ratio <= target
         print(f"{T:>4} {B:>3} {D:>3} {H:>4} {1e3 * t_np:9.2f} {1e3 * t_torch:9.2f} {ratio:6.2f} {'<= ' + str(target):>7}")
     print("all ratios within target" if ok else "SOME RATIOS ABOVE TARGET")
+    print("\nmatrix products alone, GFLOP/s (numpy = OpenBLAS, torch = MKL)")
+    for (T, B, D, H), _ in SHAPES:
+        for name, m, k, n in blas_products(T, B, D, H):
+            g_np, g_torch = gflops(m, k, n, max(args.repeats, 20))
+            print(f"  T={T} B={B} D={D} H={H}  {name:32s} numpy {g_np:6.1f}  torch {g_torch:6.1f}")
 
 
 if __name__ == "__main__":

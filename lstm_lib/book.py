@@ -25,6 +25,15 @@ def setup_notebook(seed=0):
     return np.random.default_rng(seed)
 
 
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def sci(x, digits=0):
+    """A number for the prose in scientific notation: sci(4e-06) -> '4 × 10⁻⁶', sci(2.1e-06, 1) -> '2.1 × 10⁻⁶'."""
+    mantissa, exponent = f"{x:.{digits}e}".split("e")
+    return f"{mantissa} × 10" + str(int(exponent)).translate(SUPERSCRIPT)
+
+
 def show_source(obj):
     """Display the source of a library function or module as a code block headed by its file and lines.
 
@@ -34,4 +43,17 @@ def show_source(obj):
     path = inspect.getsourcefile(obj).replace("\\", "/")
     path = path[path.rindex("lstm_lib/"):]
     where = f"`{path}`" if inspect.ismodule(obj) else f"`{path}`, lines {start}–{start + len(lines) - 1}"
-    display(Markdown(f"{where}\n\n```python\n{''.join(lines).rstrip()}\n```"))
+    code = "".join(lines).rstrip()
+    display(_Source(f"{where}\n\n```python\n{code}\n```", plain=f"{where}\n\n{code}"))
+
+
+class _Source(Markdown):
+    """Markdown for the page, and the same code as plain text, which nbval compares: a chapter whose
+    shown source has changed in the library fails its test until it is re-executed."""
+
+    def __init__(self, data, plain):
+        super().__init__(data)
+        self._plain = plain
+
+    def __repr__(self):
+        return self._plain

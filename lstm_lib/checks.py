@@ -10,6 +10,14 @@ def as_float_array(name, value):
     return arr
 
 
+def as_real_array(name, value):
+    """Like `as_float_array`, but integers are welcome too (a number of steps, a forget value of 1): float64."""
+    arr = np.asarray(value)
+    if np.issubdtype(arr.dtype, np.integer) and arr.dtype != bool:
+        return arr.astype(np.float64)
+    return as_float_array(name, arr)
+
+
 def check_shape(name, arr, expected, letters=None):
     """Raise if `arr.shape` differs from `expected`; a `None` entry in `expected` matches any size.
 

@@ -112,3 +112,43 @@ def rnn_gradient_by_lag(x, h0, params, dh_T):
     h, cache = rnn_forward(x, h0, params)
     g, dh0 = rnn_state_gradients(last_step_gradient(h, dh_T), cache)
     return norms_by_lag(g, dh0)
+
+
+# --- the LSTM: two states, h_t and the cell state c_t ---------------------------------------------------
+# Along the cell state alone one step back is elementwise, dL/dc_{t-1} = dL/dc_t * f_t (the "belt");
+# the paths through h_{t-1} and the gates add to it. `lstm_state_gradients` keeps both totals.
+
+from .lstm import _backward, lstm_forward  # noqa: E402 - the LSTM helpers build on the layer's own recursion
+
+LSTM_STATES = ("c", "h")
+
+
+def lstm_state_gradients(dh, cache, dc_T=None):
+    """dL/dh_t and dL/dc_t for every step, from the recursion of `lstm_backward` (the same code).
+
+    dh (T, B, H): the gradient reaching each h_t from outside the layer, as for `lstm_backward`;
+    cache: from `lstm_forward`; dc_T (B, H), optional: a gradient on the final cell state.
+    Returns dh_total (T, B, H) and dc_total (T, B, H), with dh_total[t-1] = dL/dh_t (from outside and
+    from step t+1) and dc_total[t-1] = dL/dc_t, then dL/dh_0 and dL/dc_0 (B, H).
+    """
+    if not isinstance(cache, dict) or not all(k in cache for k in ("h", "c", "acts", "params")):
+        raise ValueError("cache must be the dict returned by lstm_forward (keys 'x', 'h0', 'c0', 'h', 'c', ...)")
+    h = cache["h"]
+    dh = check_shape("dh", as_float_array("dh", dh), h.shape, "(T, B, H)")
+    state_grads = {"h": np.empty_like(h), "c": np.empty_like(h)}
+    _, dh0, dc0, _ = _backward(dh, cache, dc_T, state_grads=state_grads)
+    return state_grads["h"], state_grads["c"], dh0, dc0
+
+
+def lstm_gradient_by_lag(x, h0, c0, params, dh_T, state="c"):
+    """How much of a last-step gradient dh_T (B, H) reaches each earlier state of the LSTM.
+
+    Runs `lstm_forward` on x (T, B, D) from h0, c0 (B, H), then the backward recursion with a loss on
+    h_T only. state="c" (default) gives ||dL/dc_{T-k}|| / ||dL/dc_T||, state="h" gives
+    ||dL/dh_{T-k}|| / ||dL/dh_T|| (the measure of `rnn_gradient_by_lag`); k = 0..T, shape (T + 1,).
+    """
+    if state not in LSTM_STATES:
+        raise ValueError(f"state must be one of {LSTM_STATES}, got {state!r}")
+    h, _, cache = lstm_forward(x, h0, c0, params)
+    dh_total, dc_total, dh0, dc0 = lstm_state_gradients(last_step_gradient(h, dh_T), cache)
+    return norms_by_lag(dc_total, dc0) if state == "c" else norms_by_lag(dh_total, dh0)

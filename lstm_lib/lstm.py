@@ -123,6 +123,7 @@ def lstm_forward(x, h0, c0, params):
     T, B, D = x.shape
     H = h0.shape[1]
     scale = _activation_scale(H, x.dtype)
+    offset = 1.0 - scale
     # The input part of every step in one product, the biases as the weights of a constant input 1:
     # [x_t, 1] (T*B, D+1) @ [W_ih^T; b_ih + b_hh] (D+1, 4H), pre-scaled by s for the single tanh below.
     x1 = np.ones((T * B, D + 1), dtype=x.dtype)
@@ -140,7 +141,7 @@ def lstm_forward(x, h0, c0, params):
         z += recur
         np.tanh(z, out=z)
         z *= scale
-        z += 1.0 - scale  # now z holds i_t, f_t, g_t, o_t
+        z += offset  # now z holds i_t, f_t, g_t, o_t
         np.multiply(f[t], c_prev, out=c[t])
         np.multiply(i[t], g[t], out=ig)
         c[t] += ig  # c_t = f_t * c_{t-1} + i_t * g_t
@@ -207,6 +208,7 @@ def _backward(dh, cache, dc_T=None, state_grads=None):
     factors = {"ifg": np.empty((n, B, 3, H), h.dtype), "o": np.empty((n, B, H), h.dtype),
                "dc_dh": np.empty((n, B, H), h.dtype), "tmp": np.empty((n, B, H), h.dtype)}
     dh_t, dc = np.empty_like(h0), np.empty_like(c0)
+    dc_row, weight_hh = dc[:, None, :], params["weight_hh"]  # (B, 1, H) view of dc, to scale three gates at once
     for end in range(T, 0, -n):
         start = max(0, end - n)
         chunk = slice(start, end)
@@ -217,9 +219,9 @@ def _backward(dh, cache, dc_T=None, state_grads=None):
             np.multiply(dh_t, factors["o"][j], out=dz_o[t])
             np.multiply(dh_t, factors["dc_dh"][j], out=dc)
             dc += dc_next  # dL/dc_t
-            np.multiply(dc[:, None, :], factors["ifg"][j], out=dz_ifg[t])
+            np.multiply(dc_row, factors["ifg"][j], out=dz_ifg[t])
             np.multiply(dc, f[t], out=dc_next)  # along the belt: dL/dc_{t-1} = dL/dc_t * f_t
-            np.matmul(dz[t], params["weight_hh"], out=dh_next)  # (B, 4H) @ (4H, H)
+            np.matmul(dz[t], weight_hh, out=dh_next)  # (B, 4H) @ (4H, H)
             if state_grads is not None:
                 state_grads["h"][t], state_grads["c"][t] = dh_t, dc
     h_prev = np.concatenate([h0[None], h[:-1]])  # (T, B, H): the hidden state each step read

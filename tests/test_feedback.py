@@ -63,3 +63,19 @@ def test_report_prints_and_verdict_is_truthy_only_on_success(capsys):
     assert out.splitlines() == ["✓ title", "   one", "   two"]
     assert verdict and isinstance(verdict, Verdict) and repr(verdict) == "Verdict(passed=True)"
     assert not report("title", [], False)
+
+
+def test_slider_checkers_print_the_verdict_and_give_html(capsys):
+    from lstm_lib.exercises.feedback import error_hints, matching_hints, slider_checkers
+
+    def verdict(x):
+        return x > 1, [f"x = {x}"]
+
+    check, feedback = slider_checkers("demo", verdict, "Print whether x > 1.")
+    assert bool(check(2)) and "demo: target reached" in capsys.readouterr().out
+    assert not check(0) and "demo: not yet" in capsys.readouterr().out
+    assert "x = 2" in feedback(2) and "x = 2" in feedback(x=2) and check.__doc__ == "Print whether x > 1."
+    known = [(("matmul",), "shapes")]
+    assert matching_hints("matmul: mismatch", known) == ["shapes"]
+    assert error_hints(["f raised ValueError: matmul mismatch"], known) == ["shapes"]
+    assert error_hints(["wrong values"], known) == [] and error_hints([], known) == []

@@ -165,3 +165,140 @@ def test_state_gradients_shape_error(rng):
 def test_step_jacobians_shape_error():
     with pytest.raises(ValueError, match=r"weight_hh must have shape \(H, H\) = \(4, 4\), got \(3, 3\)"):
         rnn_step_jacobians(np.zeros((2, 1, 4)), np.eye(3))
+
+
+# --- the LSTM helpers -------------------------------------------------------------------------------------
+
+from lstm_lib.gradflow import lstm_gradient_by_lag, lstm_state_gradients  # noqa: E402
+from lstm_lib.lstm import gate_rows, init_lstm_params, lstm_backward, lstm_forward  # noqa: E402
+
+
+def lstm_network(rng, T=6, B=3, D=2, H=4, scale=2.0):
+    params = {k: scale * v for k, v in init_lstm_params(D, H, rng).items()}
+    return rng.normal(size=(T, B, D)), 0.5 * rng.normal(size=(B, H)), rng.normal(size=(B, H)), params
+
+
+def torch_lstm_states(x, h0, c0, params, dh, dc_T=None):
+    """dL/dh_t and dL/dc_t from autograd on a hand-unrolled torch.nn.LSTMCell, L = sum(dh * h) + dc_T . c_T."""
+    D, H = x.shape[2], h0.shape[1]
+    cell = torch.nn.LSTMCell(D, H).double()
+    with torch.no_grad():
+        for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            getattr(cell, k).copy_(torch.from_numpy(params[k]))
+    h_prev, c_prev = torch.tensor(h0, requires_grad=True), torch.tensor(c0, requires_grad=True)
+    hs, cs, first = [], [], (h_prev, c_prev)
+    for x_t in torch.from_numpy(x):
+        h_prev, c_prev = cell(x_t, (h_prev, c_prev))
+        h_prev.retain_grad()
+        c_prev.retain_grad()
+        hs.append(h_prev)
+        cs.append(c_prev)
+    loss = sum((h * torch.from_numpy(d)).sum() for h, d in zip(hs, dh))
+    if dc_T is not None:
+        loss = loss + (cs[-1] * torch.from_numpy(dc_T)).sum()
+    loss.backward()
+    return (np.stack([h.grad.numpy() for h in hs]), np.stack([c.grad.numpy() for c in cs]),
+            first[0].grad.numpy(), first[1].grad.numpy())
+
+
+def gate_value(gate, x_t, h_prev, params):
+    """sigma(x_t W^T + h_prev W^T + b) of one sigmoid gate, from the fused arrays."""
+    rows = gate_rows(gate, h_prev.shape[-1])
+    z = (x_t @ params["weight_ih"][rows].T + h_prev @ params["weight_hh"][rows].T
+         + params["bias_ih"][rows] + params["bias_hh"][rows])
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+@pytest.mark.parametrize("with_dc", [False, True])
+def test_lstm_state_gradients_match_torch_autograd(rng, with_dc):
+    x, h0, c0, params = lstm_network(rng)
+    h, _, cache = lstm_forward(x, h0, c0, params)
+    dh = rng.normal(size=h.shape)  # a loss term at every step
+    dc_T = rng.normal(size=h0.shape) if with_dc else None
+    g_h, g_c, dh0, dc0 = lstm_state_gradients(dh, cache, dc_T)
+    ref = torch_lstm_states(x, h0, c0, params, dh, dc_T)
+    for mine, theirs in zip((g_h, g_c, dh0, dc0), ref):
+        np.testing.assert_allclose(mine, theirs, rtol=0, atol=1e-12)
+    assert np.abs(g_c).min() > 0  # not vacuous
+
+
+def test_lstm_state_gradients_agree_with_lstm_backward(rng):
+    x, h0, c0, params = lstm_network(rng)
+    h, _, cache = lstm_forward(x, h0, c0, params)
+    dh = rng.normal(size=h.shape)
+    _, _, dh0, dc0 = lstm_state_gradients(dh, cache)
+    _, dh0_ref, dc0_ref, _ = lstm_backward(dh, cache)
+    np.testing.assert_array_equal(dh0, dh0_ref)
+    np.testing.assert_array_equal(dc0, dc0_ref)
+
+
+def test_lstm_state_gradients_finite_differences(rng):
+    # dL/dc_t by nudging c_t itself: recompute h_t from it, then rerun steps t+1..T
+    x, h0, c0, params = lstm_network(rng, T=4, B=1, H=3)
+    h, c, cache = lstm_forward(x, h0, c0, params)
+    dh = rng.normal(size=h.shape)
+    _, g_c, _, _ = lstm_state_gradients(dh, cache)
+    t, eps = 1, 1e-6  # index 1 holds c_2
+    o_t = gate_value("o", x[t], h[t - 1], params)  # h_t = o_t * tanh(c_t) moves with c_t; o_t does not
+
+    def loss(c_t):
+        h_t = o_t * np.tanh(c_t)
+        h_rest, _, _ = lstm_forward(x[t + 1:], h_t, c_t, params)
+        return float(np.sum(dh[t] * h_t) + np.sum(dh[t + 1:] * h_rest))
+
+    numeric = np.zeros(3)
+    for j in range(3):
+        e = np.zeros((1, 3))
+        e[0, j] = eps
+        numeric[j] = (loss(c[t] + e) - loss(c[t] - e)) / (2 * eps)
+    np.testing.assert_allclose(g_c[t, 0], numeric, rtol=1e-7, atol=1e-9)
+
+
+def test_lstm_gradient_by_lag_reads_the_kept_gradients(rng):
+    x, h0, c0, params = lstm_network(rng, T=5)
+    dh_T = rng.normal(size=h0.shape)
+    h, _, cache = lstm_forward(x, h0, c0, params)
+    dh = np.zeros_like(h)
+    dh[-1] = dh_T
+    g_h, g_c, dh0, dc0 = lstm_state_gradients(dh, cache)
+    r_c = lstm_gradient_by_lag(x, h0, c0, params, dh_T)
+    r_h = lstm_gradient_by_lag(x, h0, c0, params, dh_T, state="h")
+    assert r_c.shape == r_h.shape == (6,) and r_c[0] == r_h[0] == 1.0
+    np.testing.assert_allclose(r_c[2], np.linalg.norm(g_c[2]) / np.linalg.norm(g_c[4]), rtol=1e-12)
+    np.testing.assert_allclose(r_c[5], np.linalg.norm(dc0) / np.linalg.norm(g_c[4]), rtol=1e-12)
+    np.testing.assert_allclose(r_h[5], np.linalg.norm(dh0) / np.linalg.norm(g_h[4]), rtol=1e-12)
+
+
+def test_without_recurrent_weights_the_cell_gradient_is_the_product_of_forget_gates(rng):
+    # W_hh = 0 cuts every path through h_{t-1}: dL/dc_{t-1} = dL/dc_t * f_t exactly (the belt alone)
+    x, h0, c0, params = lstm_network(rng, T=8, B=2, H=3)
+    params["weight_hh"][:] = 0.0
+    dh_T = rng.normal(size=h0.shape)
+    h, _, cache = lstm_forward(x, h0, c0, params)
+    f = gate_value("f", x, h0, params)  # (T, B, H): f_t of every step (with W_hh = 0 it reads x_t only)
+    dh = np.zeros_like(h)
+    dh[-1] = dh_T
+    _, g_c, _, dc0 = lstm_state_gradients(dh, cache)
+    np.testing.assert_allclose(dc0, g_c[-1] * np.prod(f, axis=0), rtol=1e-12)
+    ratios = lstm_gradient_by_lag(x, h0, c0, params, dh_T)
+    want = [np.linalg.norm(g_c[-1] * np.prod(f[8 - k:], axis=0)) / np.linalg.norm(g_c[-1]) for k in range(9)]
+    np.testing.assert_allclose(ratios, want, rtol=1e-12)
+
+
+def test_lstm_gradflow_rejects_bad_input(rng):
+    x, h0, c0, params = lstm_network(rng, T=3)
+    h, _, cache = lstm_forward(x, h0, c0, params)
+    with pytest.raises(ValueError, match=r"dh must have shape \(T, B, H\) = \(3, 3, 4\)"):
+        lstm_state_gradients(np.zeros((3, 4, 3)), cache)
+    with pytest.raises(ValueError, match=r"dc_T must have shape \(B, H\) = \(3, 4\)"):
+        lstm_state_gradients(np.zeros_like(h), cache, dc_T=np.zeros((4, 3)))
+    with pytest.raises(ValueError, match="cache must be the dict returned by lstm_forward"):
+        lstm_state_gradients(np.zeros_like(h), {"h": h})
+    with pytest.raises(ValueError, match="state must be one of"):
+        lstm_gradient_by_lag(x, h0, c0, params, np.ones((3, 4)), state="hidden")
+    with pytest.raises(ValueError, match=r"dh_T must have shape \(B, H\) = \(3, 4\), got \(4, 3\)"):
+        lstm_gradient_by_lag(x, h0, c0, params, np.ones((4, 3)))
+    with pytest.raises(ValueError, match=r"c0 must have shape \(B, H\)"):
+        lstm_gradient_by_lag(x, h0, c0[:2], params, np.ones((3, 4)))
+    with pytest.raises(ValueError, match="undefined"):
+        lstm_gradient_by_lag(x, h0, c0, params, np.zeros((3, 4)))

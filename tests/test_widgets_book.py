@@ -58,3 +58,21 @@ def test_show_source_displays_the_real_code(capsys, monkeypatch):
     show_source(setup_notebook)
     text = shown[0].data
     assert text.startswith("`lstm_lib/book.py`, lines ") and "def setup_notebook(seed=0):" in text
+
+
+def test_shown_source_has_a_plain_text_form_that_nbval_compares(monkeypatch):
+    shown = []
+    monkeypatch.setattr("lstm_lib.book.display", shown.append)
+    show_source(setup_notebook)
+    plain = repr(shown[0])
+    assert plain.startswith("`lstm_lib/book.py`, lines ") and "def setup_notebook(seed=0):" in plain
+    assert "```" not in plain  # the code itself, not the Markdown wrapper
+    from IPython.core.formatters import PlainTextFormatter
+
+    assert PlainTextFormatter()(shown[0]) == plain  # what the notebook stores as text/plain
+
+
+def test_sci_writes_numbers_for_the_prose():
+    from lstm_lib.book import sci
+
+    assert sci(4e-06) == "4 × 10⁻⁶" and sci(2.1e-06, 1) == "2.1 × 10⁻⁶" and sci(3e12) == "3 × 10¹²"

@@ -135,3 +135,35 @@ def _shape_hints(args, arg_names=None):
         else:
             shapes.append(f"{arg_names[i]} {np.shape(a)}" if arg_names else str(np.shape(a)))
     return ["The inputs had shapes: " + ", ".join(shapes) + "."]
+
+
+def matching_hints(text, known):
+    """The hints of `known`, a list of (words, hint), whose words occur in `text` (an error message)."""
+    return [hint for words, hint in known if any(w in text for w in words)]
+
+
+def error_hints(messages, known):
+    """Extra hints when the reader's code raised one of numpy's shape errors: the first message says
+    what was raised; `known` lists (words in that message, hint)."""
+    first = messages[0] if messages else ""
+    return matching_hints(first, known) if " raised " in first else []
+
+
+def slider_checkers(title, verdict, doc):
+    """The two functions of a slider exercise, built from ``verdict(*values) -> (passed, messages)``.
+
+    check(...) prints the verdict under "`title`: target reached" (or "not yet") and returns a Verdict;
+    feedback(...) gives it as a short HTML line, for ``slider_frames(..., feedback=feedback)``; both take
+    the arguments of `verdict`, by position or by name.
+    `doc` becomes the docstring of check.
+    """
+    def check(*values, **named):
+        passed, messages = verdict(*values, **named)
+        return report(f"{title}: " + ("target reached" if passed else "not yet"), messages, passed)
+
+    def feedback(*values, **named):  # slider_frames passes the slider values by name
+        return verdict_html(*verdict(*values, **named))
+
+    check.__doc__ = doc
+    feedback.__doc__ = f"The verdict of `{verdict.__name__}` as a short HTML line, for slider_frames(..., feedback=...)."
+    return check, feedback

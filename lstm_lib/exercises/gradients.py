@@ -10,7 +10,7 @@ import copy
 import numpy as np
 
 from ..gradflow import rescale_matrix, rnn_gradient_by_lag
-from .feedback import call_safely, is_number, not_callable, report, verdict_html
+from .feedback import call_safely, is_number, not_callable, report, slider_checkers
 
 # --- exercise 1: clipping by the global norm ------------------------------------------------------
 
@@ -246,12 +246,5 @@ def survival_verdict(scale):
                   f"and at {lower:g} it would not. The smallest scale, within {step:g}."]
 
 
-def check_survival(scale):
-    """Print whether `scale` is the smallest (within 0.05) at which the gradient survives 50 steps."""
-    passed, messages = survival_verdict(scale)
-    return report("survival: " + ("target reached" if passed else "not yet"), messages, passed)
-
-
-def survival_feedback(scale):
-    """The verdict as a short HTML line, for ``slider_frames(..., feedback=survival_feedback)``."""
-    return verdict_html(*survival_verdict(scale))
+check_survival, survival_feedback = slider_checkers(
+    "survival", survival_verdict, "Print whether `scale` is the smallest (within 0.05) at which the gradient survives 50 steps.")

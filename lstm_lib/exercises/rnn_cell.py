@@ -3,7 +3,7 @@
 import numpy as np
 
 from ..rnn import init_rnn_params, rnn_forward, rnn_step
-from .feedback import call_safely, compare_to_reference, is_number, report, verdict_html
+from .feedback import call_safely, compare_to_reference, error_hints, is_number, report, slider_checkers
 
 
 def _sigmoid(z):
@@ -46,13 +46,6 @@ RNN_STEP_ERROR_HINTS = [
 ]
 
 
-def _error_hints(messages, known):
-    """Extra hints when the reader's code raised one of numpy's shape errors; `known` lists (words, hint)."""
-    first = messages[0] if messages else ""
-    if " raised " not in first:
-        return []
-    return [hint for words, hint in known if any(w in first for w in words)]
-
 
 def _cases():
     rng = np.random.default_rng(1234)
@@ -69,7 +62,7 @@ def check_rnn_step(fn):
     passed, messages = compare_to_reference(fn, rnn_step, _cases(), RNN_STEP_MISTAKES,
                                             what="your rnn_step", expected_letters="(B, H)",
                                             arg_names=("x_t", "h_prev", "params"))
-    messages += _error_hints(messages, RNN_STEP_ERROR_HINTS)
+    messages += error_hints(messages, RNN_STEP_ERROR_HINTS)
     return report("rnn_step: " + ("correct" if passed else "not yet"), messages, passed)
 
 
@@ -149,7 +142,7 @@ def check_rnn_forward(fn):
     passed, messages = compare_to_reference(fn, _forward_h, cases, RNN_FORWARD_MISTAKES,
                                             what="your rnn_forward", expected_letters="(T, B, H)",
                                             arg_names=("x", "h0", "params"))
-    messages += _error_hints(messages, RNN_FORWARD_ERROR_HINTS)
+    messages += error_hints(messages, RNN_FORWARD_ERROR_HINTS)
     return report("rnn_forward: " + ("correct" if passed else "not yet"), messages, passed)
 
 
@@ -260,12 +253,5 @@ def latch_verdict(w_hh, w_ih):
                   f"and max |h_t| = {peak:.3f} < {tgt['saturation']}."]
 
 
-def check_latch(w_hh, w_ih):
-    """Print whether the 1-unit RNN with these weights works as a latch; return the Verdict."""
-    passed, messages = latch_verdict(w_hh, w_ih)
-    return report("latch: " + ("target reached" if passed else "not yet"), messages, passed)
-
-
-def latch_feedback(w_hh, w_ih):
-    """The verdict as a short HTML line, for ``slider_frames(..., feedback=latch_feedback)``."""
-    return verdict_html(*latch_verdict(w_hh, w_ih))
+check_latch, latch_feedback = slider_checkers(
+    "latch", latch_verdict, "Print whether the 1-unit RNN with these weights works as a latch; return the Verdict.")
