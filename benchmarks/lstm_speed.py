@@ -2,7 +2,9 @@
 
 Both run in turn in this one process, on the same data and parameters, with the same number of
 threads (default 1, as in the book; --threads N sets numpy's BLAS and torch alike). Prints, per shape,
-the median time of each and the ratio numpy / torch (below 1: numpy is faster). Then, because both
+the median time of each and the ratio numpy / torch (below 1: numpy is faster). On a CPU, torch runs
+nn.LSTM through oneDNN's fused RNN kernel (one C++ call for the whole sequence and one for its backward);
+the benchmark also times torch with oneDNN switched off (its per-step operations, as numpy has). Then, because both
 spend most of their time in matrix products, the speed of the two BLAS libraries (numpy's OpenBLAS,
 torch's MKL) on the products an LSTM layer makes, in GFLOP/s.
 
@@ -18,6 +20,7 @@ if __name__ == "__main__":  # BLAS reads its thread count when numpy is first im
         os.environ[_var] = _threads
 
 import time  # noqa: E402
+import warnings  # noqa: E402
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -60,6 +63,16 @@ def torch_step(params, x, h0, c0, dh):
     return run
 
 
+def without_onednn(run):
+    """The same torch run with oneDNN's fused LSTM switched off: torch's own per-step operations."""
+    def run_plain():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a note about Intel GPUs that this CPU build prints
+            with torch.backends.mkldnn.flags(enabled=False):
+                run()
+    return run_plain
+
+
 def median_seconds(run, repeats):
     run()  # warm-up
     times = []
@@ -93,19 +106,21 @@ def main():
     torch.set_num_threads(args.threads)
     print(f"numpy {np.__version__}, torch {torch.__version__}, {args.threads} thread(s), float32, "
           f"forward + backward, median of {args.repeats} (alternating rounds)")
-    print(f"{'T':>4} {'B':>3} {'D':>3} {'H':>4} {'numpy ms':>9} {'torch ms':>9} {'ratio':>6} {'target':>7}")
+    print(f"{'T':>4} {'B':>3} {'D':>3} {'H':>4} {'numpy ms':>9} {'torch ms':>9} {'ratio':>6} {'target':>7}"
+          f" {'torch, no oneDNN, ms':>21} {'ratio':>6}")
     ok = True
     for (T, B, D, H), target in SHAPES:
         inputs = make_inputs(T, B, D, H)
-        runs = {"numpy": numpy_step(*inputs), "torch": torch_step(*inputs)}
+        torch_run = torch_step(*inputs)
+        runs = {"numpy": numpy_step(*inputs), "torch": torch_run, "plain": without_onednn(torch_run)}
         times = {name: [] for name in runs}
-        for _ in range(3):  # alternate, so a slow spell of the machine hits both
+        for _ in range(3):  # alternate, so a slow spell of the machine hits all three
             for name, run in runs.items():
                 times[name].append(median_seconds(run, max(args.repeats // 3, 1)))
-        t_np, t_torch = np.median(times["numpy"]), np.median(times["torch"])
-        ratio = t_np / t_torch
-        ok &= ratio <= target
-        print(f"{T:>4} {B:>3} {D:>3} {H:>4} {1e3 * t_np:9.2f} {1e3 * t_torch:9.2f} {ratio:6.2f} {'<= ' + str(target):>7}")
+        t_np, t_torch, t_plain = (float(np.median(times[k])) for k in ("numpy", "torch", "plain"))
+        ok &= t_np / t_torch <= target
+        print(f"{T:>4} {B:>3} {D:>3} {H:>4} {1e3 * t_np:9.2f} {1e3 * t_torch:9.2f} {t_np / t_torch:6.2f} "
+              f"{'<= ' + str(target):>7} {1e3 * t_plain:21.2f} {t_np / t_plain:6.2f}")
     print("all ratios within target" if ok else "SOME RATIOS ABOVE TARGET")
     print("\nmatrix products alone, GFLOP/s (numpy = OpenBLAS, torch = MKL)")
     for (T, B, D, H), _ in SHAPES:
