@@ -18,6 +18,15 @@ def as_real_array(name, value):
     return as_float_array(name, arr)
 
 
+def check_sizes_and_rng(rng, **sizes):
+    """Raise unless every size is a positive integer and `rng` a numpy Generator (what the init functions need)."""
+    for name, size in sizes.items():
+        if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size < 1:
+            raise ValueError(f"{name} must be a positive integer, got {size!r}")
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), got {type(rng).__name__}")
+
+
 def check_shape(name, arr, expected, letters=None):
     """Raise if `arr.shape` differs from `expected`; a `None` entry in `expected` matches any size.
 

@@ -15,7 +15,8 @@ The per-gate form of the diagrams is in `gates.py`.
 """
 import numpy as np
 
-from .checks import as_float_array, check_ndim, check_params, check_same_dtype, check_shape, matrix_shape
+from .checks import (as_float_array, check_ndim, check_params, check_same_dtype, check_shape, check_sizes_and_rng,
+                     matrix_shape)
 from .gates import sigmoid
 
 GATES = ("i", "f", "g", "o")
@@ -41,11 +42,7 @@ def init_lstm_params(input_size, hidden_size, rng, forget_bias=None):
     forget_bias: if given, the forget gate's total bias starts at this value (bias_ih's f block set to it,
     bias_hh's f block to 0), e.g. 1.0 as Jozefowicz et al. (2015) recommend; None keeps torch's draw.
     """
-    for name, size in (("input_size", input_size), ("hidden_size", hidden_size)):
-        if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size < 1:
-            raise ValueError(f"{name} must be a positive integer, got {size!r}")
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), got {type(rng).__name__}")
+    check_sizes_and_rng(rng, input_size=input_size, hidden_size=hidden_size)
     bound = 1.0 / np.sqrt(hidden_size)
     params = {k: rng.uniform(-bound, bound, size=s) for k, s in lstm_param_shapes(input_size, hidden_size).items()}
     if forget_bias is not None:

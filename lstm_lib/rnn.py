@@ -8,7 +8,8 @@ Shapes: x (T, B, D), h0 (B, H), h (T, B, H); weight_ih (H, D), weight_hh (H, H),
 """
 import numpy as np
 
-from .checks import as_float_array, check_ndim, check_params, check_same_dtype, check_shape, matrix_shape
+from .checks import (as_float_array, check_ndim, check_params, check_same_dtype, check_shape, check_sizes_and_rng,
+                     matrix_shape)
 
 
 def rnn_param_shapes(input_size, hidden_size):
@@ -22,11 +23,7 @@ def init_rnn_params(input_size, hidden_size, rng):
 
     `rng` is a ``numpy.random.Generator``; the four arrays are drawn in the order of `rnn_param_shapes`.
     """
-    for name, size in (("input_size", input_size), ("hidden_size", hidden_size)):
-        if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size < 1:
-            raise ValueError(f"{name} must be a positive integer, got {size!r}")
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), got {type(rng).__name__}")
+    check_sizes_and_rng(rng, input_size=input_size, hidden_size=hidden_size)
     bound = 1.0 / np.sqrt(hidden_size)
     shapes = rnn_param_shapes(input_size, hidden_size)
     return {key: rng.uniform(-bound, bound, size=shape) for key, shape in shapes.items()}
