@@ -117,13 +117,13 @@ def split_gates(params):
     `params`: weight_ih (4H, D), weight_hh (4H, H), bias_ih (4H,), bias_hh (4H,), gate blocks in order
     i, f, g, o. The rows of W_k that meet h come first, because hx = [h_prev, x_t].
     """
-    from .lstm import check_lstm_params  # the layer module owns the fused layout
+    from .lstm import check_lstm_params, gate_rows  # the layer module owns the fused layout
 
     params = check_lstm_params(params)
     H = params["weight_hh"].shape[1]
     weights = {}
-    for n, k in enumerate(GATES):
-        rows = slice(n * H, (n + 1) * H)
+    for k in GATES:
+        rows = gate_rows(k, H)
         weights[f"W_{k}"] = np.concatenate([params["weight_hh"][rows].T, params["weight_ih"][rows].T], axis=0)
         weights[f"b_{k}"] = params["bias_ih"][rows] + params["bias_hh"][rows]
     return weights

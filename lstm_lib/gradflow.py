@@ -134,8 +134,7 @@ def lstm_state_gradients(dh, cache, dc_T=None):
     if not isinstance(cache, dict) or not all(k in cache for k in ("h", "c", "acts", "params")):
         raise ValueError("cache must be the dict returned by lstm_forward (keys 'x', 'h0', 'c0', 'h', 'c', ...)")
     h = cache["h"]
-    dh = check_shape("dh", as_float_array("dh", dh), h.shape, "(T, B, H)")
-    state_grads = {"h": np.empty_like(h), "c": np.empty_like(h)}
+    state_grads = {"h": np.empty_like(h), "c": np.empty_like(h)}  # `_backward` checks dh against h
     _, dh0, dc0, _ = _backward(dh, cache, dc_T, state_grads=state_grads)
     return state_grads["h"], state_grads["c"], dh0, dc0
 

@@ -17,9 +17,7 @@ import numpy as np
 
 from .checks import (as_float_array, check_ndim, check_params, check_same_dtype, check_shape, check_sizes_and_rng,
                      matrix_shape)
-from .gates import sigmoid
-
-GATES = ("i", "f", "g", "o")
+from .gates import GATES, sigmoid  # GATES: torch's gate order i, f, g, o
 
 
 def lstm_param_shapes(input_size, hidden_size):
