@@ -5,6 +5,8 @@
 Widget model ids are random UUIDs; they are renamed to ids derived from the notebook's path and the
 widget's creation order, so that a chapter whose code and library are unchanged re-executes to a
 byte-identical file (seeds fix everything else; the Makefile sets PYTHONHASHSEED and the threads).
+How the kernel happens to flush a cell's printing (one stdout chunk or several) varies between runs, so
+consecutive chunks of the same stream are merged into one output.
 """
 import hashlib
 import pathlib
@@ -29,6 +31,22 @@ def stable_widget_ids(nb, key):
     return nbformat.reads(text, as_version=4)
 
 
+def merge_streams(nb):
+    """Join consecutive stdout (or stderr) outputs of each cell into one, in place."""
+    for cell in nb.cells:
+        merged = []
+        for out in cell.get("outputs", []):
+            prev = merged[-1] if merged else None
+            if out.output_type == "stream" and prev is not None and prev.output_type == "stream" \
+                    and prev.name == out.name:
+                prev.text += out.text
+            else:
+                merged.append(out)
+        if "outputs" in cell:
+            cell.outputs = merged
+    return nb
+
+
 def execute(path):
     path = pathlib.Path(path)
     nb = nbformat.read(path, as_version=4)
@@ -37,7 +55,7 @@ def execute(path):
     start = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - start
-    nbformat.write(stable_widget_ids(nb, path.as_posix()), path)
+    nbformat.write(stable_widget_ids(merge_streams(nb), path.as_posix()), path)
     return seconds
 
 
