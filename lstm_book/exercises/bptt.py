@@ -1,0 +1,256 @@
+"""Checkers for the chapter "Backpropagation through time".
+
+Two exercises: write the backward pass of one RNN step (`check_rnn_step_backward`), and choose the
+step size of a finite-difference check (`check_eps`, with `eps_feedback` as the slider's verdict).
+"""
+import functools
+
+import numpy as np
+
+from lstm_lib.gradcheck import gradcheck
+from lstm_lib.rnn import init_rnn_params, rnn_backward, rnn_forward
+from .feedback import call_safely, describe_exception, is_number, not_callable, report, verdict_html
+
+PARAM_KEYS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+EPS_TOLERANCE = 1e-7  # the bound a gradient check must meet in this chapter
+
+
+# --- exercise 1: the backward pass of one step ---------------------------------------------------
+
+def _reference_step_backward(dh_t, x_t, h_prev, h_t, params):
+    """The backward pass of one step, taken from `lstm_lib.rnn.rnn_backward` run on a sequence of length 1.
+
+    dh_t (B, H) total dL/dh_t, x_t (B, D), h_prev (B, H), h_t (B, H) -> (dx_t (B, D), dh_prev (B, H), grads).
+    """
+    cache = {"x": x_t[None], "h0": h_prev, "h": h_t[None], "params": params}
+    dx, dh_prev, grads = rnn_backward(dh_t[None], cache)
+    return dx[0], dh_prev, grads
+
+
+def _step_backward(dh_t, x_t, h_prev, h_t, p, tanh_of="h_t", dW_ih="da^T x", dW_hh="da^T h",
+                   bias="sum", dh_prev_with="W_hh", dx_with="W_ih"):
+    """One step backward with optional slips, each named by the keyword that introduces it."""
+    da = {"h_t": dh_t * (1.0 - h_t ** 2), "h_prev": dh_t * (1.0 - h_prev ** 2),
+          "tanh(h_t)": dh_t * (1.0 - np.tanh(h_t) ** 2), "none": dh_t}[tanh_of]
+    grads = {
+        "weight_ih": da.T @ x_t if dW_ih == "da^T x" else x_t.T @ da,
+        "weight_hh": {"da^T h": da.T @ h_prev, "h^T da": h_prev.T @ da, "da^T h_t": da.T @ h_t}[dW_hh],
+        "bias_ih": da.sum(axis=0) if bias == "sum" else da.mean(axis=0),
+    }
+    grads["bias_hh"] = grads["bias_ih"].copy()
+    dh_prev = da @ p["weight_hh"] if dh_prev_with == "W_hh" else da @ p["weight_hh"].T
+    dx_t = da @ p["weight_ih"] if dx_with == "W_ih" else da @ p["weight_ih"].T
+    return dx_t, dh_prev, grads
+
+
+# (wrong version of the step backward, what that slip looks like in words)
+STEP_BACKWARD_MISTAKES = [
+    (functools.partial(_step_backward, tanh_of="none"),
+     "The tanh derivative is missing: da_t = dh_t * (1 - h_t**2) before any product with a weight."),
+    (functools.partial(_step_backward, tanh_of="h_prev"),
+     "The tanh derivative uses h_prev: it must be 1 - h_t**2, taken at this step's output h_t = tanh(a_t)."),
+    (functools.partial(_step_backward, tanh_of="tanh(h_t)"),
+     "The tanh derivative applies tanh twice: h_t is already tanh(a_t), so tanh'(a_t) = 1 - h_t**2, "
+     "not 1 - tanh(h_t)**2."),
+    (functools.partial(_step_backward, dW_ih="x^T da"),
+     "grads['weight_ih'] is transposed: it is da_t^T x_t, (H, B) @ (B, D) = (H, D), like weight_ih."),
+    (functools.partial(_step_backward, dW_hh="h^T da"),
+     "grads['weight_hh'] is transposed: it is da_t^T h_prev, da_t on the left (the rows of weight_hh "
+     "belong to the units of h_t)."),
+    (functools.partial(_step_backward, dW_hh="da^T h_t"),
+     "grads['weight_hh'] uses h_t: weight_hh multiplies the state this step read, so its gradient is "
+     "da_t^T h_prev."),
+    (functools.partial(_step_backward, bias="mean"),
+     "The bias gradients are averaged over the batch: sum da_t over the batch axis instead "
+     "(any 1/N is already in the loss)."),
+    (functools.partial(_step_backward, dh_prev_with="W_hh^T"),
+     "dh_prev uses weight_hh.T: the forward pass multiplies h_prev by weight_hh.T, so the backward "
+     "multiplies da_t by weight_hh."),
+    (functools.partial(_step_backward, dx_with="W_ih^T"),
+     "dx_t uses weight_ih.T: the forward pass multiplies x_t by weight_ih.T, so the backward "
+     "multiplies da_t by weight_ih."),
+]
+
+
+def _step_cases():
+    rng = np.random.default_rng(4321)
+    cases = []
+    for B, D, H in [(3, 2, 4), (2, 3, 3), (1, 5, 2)]:  # D = H = 3: transposes show in the values
+        # larger weights, so that tanh' is far from 1 and a missing derivative shows
+        params = {k: 2.0 * v for k, v in init_rnn_params(D, H, rng).items()}
+        x_t, h_prev = rng.normal(size=(B, D)), rng.uniform(-0.9, 0.9, size=(B, H))
+        h_t = rnn_forward(x_t[None], h_prev, params)[0][0]
+        cases.append((rng.normal(size=(B, H)), x_t, h_prev, h_t, params))
+    return cases
+
+
+def _unpack(result, shapes):
+    """The reader's (dx_t, dh_prev, grads) as float arrays, or (None, message) saying what is wrong."""
+    if result is None:
+        return None, "your rnn_step_backward returned None. Did you forget the `return` statement?"
+    if not isinstance(result, (tuple, list)):
+        return None, (f"your rnn_step_backward returned a {type(result).__name__}; "
+                      "return a tuple (dx_t, dh_prev, grads).")
+    if len(result) != 3:
+        return None, (f"your rnn_step_backward returned {len(result)} items; "
+                      "return exactly three: (dx_t, dh_prev, grads).")
+    dx_t, dh_prev, grads = result
+    if not isinstance(grads, dict):
+        return None, (f"The third item must be a dict of parameter gradients with keys {list(PARAM_KEYS)}, "
+                      f"got a {type(grads).__name__}.")
+    missing = [k for k in PARAM_KEYS if k not in grads]
+    if missing:
+        return None, f"grads is missing key(s) {missing}; use the keys of params: {list(PARAM_KEYS)}."
+    out = {}
+    named = [("dx_t", dx_t), ("dh_prev", dh_prev)] + [(f"grads['{k}']", grads[k]) for k in PARAM_KEYS]
+    for name, value in named:
+        if value is None:
+            return None, f"{name} is None."
+        try:
+            arr = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            return None, f"{name} is a {type(value).__name__}, not an array of numbers."
+        if arr.shape != shapes[name][1]:
+            return None, _shape_message(name, arr.shape, *shapes[name])
+        out[name] = arr
+    return out, None
+
+
+def _shape_message(name, got, letters, want):
+    msg = f"{name} has shape {got}; it must have shape {letters} = {want}."
+    if name.startswith("grads['bias") and got == (1,) + want:
+        msg += " Drop the batch axis: sum with keepdims=False (the default), or take row 0."
+    elif name.startswith("grads['bias") and len(got) == 2:
+        msg += " Sum da_t over the batch axis (axis 0): a bias is shared by every sequence of the batch."
+    elif name.startswith("grads['weight") and got == want[::-1]:
+        msg += (" It is transposed: a weight gradient has the shape of the weight, "
+                "da_t^T (H, B) times the input (B, ...).")
+    return msg
+
+
+def _flatten(dx_t, dh_prev, grads):
+    return {"dx_t": np.asarray(dx_t), "dh_prev": np.asarray(dh_prev),
+            **{f"grads['{k}']": np.asarray(grads[k]) for k in PARAM_KEYS}}
+
+
+def check_rnn_step_backward(fn):
+    """Check a reader's ``rnn_step_backward(dh_t, x_t, h_prev, h_t, params) -> (dx_t, dh_prev, grads)``."""
+    title = "rnn_step_backward: "
+    if not callable(fn):
+        return report(title + "not yet", [not_callable(fn)], False)
+    cases = _step_cases()
+    for n, args in enumerate(cases, 1):
+        dh_t, x_t, h_prev, h_t, params = args
+        (B, H), D = dh_t.shape, x_t.shape[1]
+        shapes = {"dx_t": ("(B, D)", (B, D)), "dh_prev": ("(B, H)", (B, H)),
+                  "grads['weight_ih']": ("(H, D)", (H, D)), "grads['weight_hh']": ("(H, H)", (H, H)),
+                  "grads['bias_ih']": ("(H,)", (H,)), "grads['bias_hh']": ("(H,)", (H,))}
+        copies = [a.copy() for a in args[:4]] + [{k: v.copy() for k, v in params.items()}]
+        result, error = call_safely(fn, *copies)
+        if error:
+            shapes_seen = (f"The inputs had shapes: dh_t {dh_t.shape}, x_t {x_t.shape}, h_prev {h_prev.shape}, "
+                           f"h_t {h_t.shape}, weight_ih {params['weight_ih'].shape}, "
+                           f"weight_hh {params['weight_hh'].shape}.")
+            return report(title + "not yet", [f"Case {n}: your rnn_step_backward raised {error}", shapes_seen],
+                          False)
+        got, problem = _unpack(result, shapes)
+        if problem:
+            return report(title + "not yet", [f"Case {n}: {problem}"], False)
+        if not all(np.all(np.isfinite(a)) for a in got.values()):
+            return report(title + "not yet", [f"Case {n}: the result contains NaN or infinity."], False)
+        want = _flatten(*_reference_step_backward(*args))
+        wrong = [k for k in want if not np.allclose(got[k], want[k], rtol=1e-6, atol=1e-9)]
+        if wrong:
+            right = [k for k in want if k not in wrong]
+            messages = [f"Case {n}: wrong values in {', '.join(wrong)}"
+                        + (f" (right: {', '.join(right)})." if right else ".")]
+            messages += (_hints(args, got, wrong)
+                         or ["No common slip matches; compare each line with its equation."])
+            return report(title + "not yet", messages, False)
+    return report(title + "correct", [f"All {len(cases)} cases match lstm_lib.rnn.rnn_backward run on one step."],
+                  True)
+
+
+def _hints(args, got, wrong):
+    """The hint of every slip that reproduces at least one of the reader's wrong outputs."""
+    hints = []
+    for slip, hint in STEP_BACKWARD_MISTAKES:
+        try:
+            out = _flatten(*slip(*args))
+        except Exception:  # noqa: BLE001 - a slip that does not apply to these shapes
+            continue
+        if any(out[k].shape == got[k].shape and np.allclose(got[k], out[k], rtol=1e-6, atol=1e-9)
+               for k in wrong):
+            hints.append(hint)
+    return hints
+
+
+# --- exercise 2: the step size of a finite difference --------------------------------------------
+
+def rnn_gradcheck_error(eps):
+    """Largest relative error of a central-difference check with step `eps` on a fixed small RNN.
+
+    The RNN: float64, T=4, B=2, D=3, H=5, seed 0. The loss L = sum(dh * h), so that dL/dh = dh.
+    The largest error over the gradients of x, h0 and the four parameters is returned.
+    """
+    if _eps_problem(eps):
+        raise ValueError(_eps_problem(eps))
+    rng = np.random.default_rng(0)
+    params = init_rnn_params(3, 5, rng)
+    x, h0 = rng.normal(size=(4, 2, 3)), 0.5 * rng.normal(size=(2, 5))
+    dh = rng.normal(size=(4, 2, 5))
+    dx, dh0, grads = rnn_backward(dh, rnn_forward(x, h0, params)[1])
+
+    def loss():
+        return float(np.sum(dh * rnn_forward(x, h0, params)[0]))
+
+    errors = gradcheck(loss, {"x": x, "h0": h0, **params}, {"x": dx, "h0": dh0, **grads},
+                       eps=float(eps))
+    return max(errors.values())
+
+
+@functools.lru_cache(maxsize=None)
+def _error_at(eps):
+    return rnn_gradcheck_error(eps)  # the slider asks for each step once per frame: compute it once
+
+
+def _eps_problem(eps):
+    """A message if `eps` is not a usable step size, else None."""
+    if not is_number(eps):
+        return f"eps must be a number such as 1e-5, got a {type(eps).__name__}."
+    if not np.isfinite(eps) or not 0 < eps <= 1:
+        return f"eps must be a positive step no larger than 1, got {eps!r}."
+    return None
+
+
+def eps_feedback(eps):
+    """The slider's verdict for `eps`, as a short HTML line."""
+    problem = _eps_problem(eps)
+    if problem:
+        return verdict_html(False, [problem])
+    if _error_at(float(eps)) < EPS_TOLERANCE:
+        return verdict_html(True, [f"eps = {eps:.0e}: the check passes (relative error below {EPS_TOLERANCE:.0e})."])
+    side = "truncation error (eps too large)" if eps > 1e-5 else "rounding error (eps too small)"
+    return verdict_html(False, [f"eps = {eps:.0e}: relative error above {EPS_TOLERANCE:.0e}, dominated by {side}."])
+
+
+def check_eps(eps):
+    """Check a finite-difference step: `rnn_gradcheck_error(eps)` must lie below 1e-7."""
+    problem = _eps_problem(eps)
+    if problem:
+        return report("eps: not yet", [problem], False)
+    try:
+        err = _error_at(float(eps))
+    except Exception as exc:  # noqa: BLE001 - a checker never raises
+        return report("eps: not yet", [f"The gradient check failed to run: {describe_exception(exc)}"], False)
+    if err < EPS_TOLERANCE:
+        return report("eps: passes",
+                      [f"With eps = {eps:.0e} the largest relative error is below {EPS_TOLERANCE:.0e}."], True)
+    if eps > 1e-5:
+        why = ("Truncation error dominates: the central difference errs by about eps**2 times "
+               "the third derivative. Try a smaller eps.")
+    else:
+        why = ("Rounding error dominates: f(x+eps) - f(x-eps) loses digits, about 1e-16/eps "
+               "of relative error. Try a larger eps.")
+    return report("eps: not yet",
+                  [f"With eps = {eps:.0e} the largest relative error is above {EPS_TOLERANCE:.0e}.", why], False)

@@ -1,0 +1,169 @@
+"""The machinery behind every exercise checker: call the reader's code safely, compare, explain.
+
+A checker never raises: whatever the answer does (raise, return None, return the wrong shape), the
+reader gets a printed explanation and the checker returns a `Verdict` that is truthy only on success.
+"""
+import html
+import traceback
+
+import numpy as np
+
+
+class Verdict:
+    """The result of a check: truthy when the answer passed; displays nothing (the feedback is printed)."""
+
+    def __init__(self, passed, messages):
+        self.passed = bool(passed)
+        self.messages = list(messages)
+
+    def __bool__(self):
+        return self.passed
+
+    def __repr__(self):
+        return f"Verdict(passed={self.passed})"
+
+    def _ipython_display_(self):
+        pass  # the feedback was printed already; an Out[] line would only repeat it
+
+
+MARKS = {True: "✓", False: "✗"}  # in every common font, unlike emoji
+
+
+def report(title, messages, passed):
+    """Print the feedback block and return the verdict."""
+    print(f"{MARKS[bool(passed)]} {title}")
+    for msg in messages:
+        print("   " + msg.replace("\n", "\n   "))
+    return Verdict(passed, messages)
+
+
+def verdict_html(passed, messages):
+    """The verdict as one short HTML paragraph, for ``slider_frames(..., feedback=...)``."""
+    color = "#1a7f37" if passed else "#b35900"
+    lines = "<br>".join(html.escape(m).replace("\n", " ") for m in messages)
+    return f'<p style="color:{color}; margin:0.3em 0">{MARKS[bool(passed)]} {lines}</p>'
+
+
+def is_number(value):
+    """True for a real number given as int, float or a numpy scalar; False for bool, str, None, arrays."""
+    return not isinstance(value, bool) and isinstance(value, (int, float, np.integer, np.floating))
+
+
+def not_callable(fn):
+    """The feedback for an answer that is not a function, or None when it is one."""
+    if callable(fn):
+        return None
+    return f"Expected a function, got a {type(fn).__name__}. Pass the function itself, without ()."
+
+
+def describe_exception(exc):
+    """One line for an exception raised by the reader's code, with the line of their code it came from."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = ""
+    for frame in reversed(frames):
+        if "lstm_book/exercises" not in frame.filename.replace("\\", "/"):
+            code = (frame.line or "").strip()
+            where = f" (line {frame.lineno}" + (f": `{code}`" if code else "") + ")"
+            break
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+def call_safely(fn, *args):
+    """Call fn(*args): returns (result, None) or (None, message) if it raised."""
+    try:
+        return fn(*args), None
+    except Exception as exc:  # noqa: BLE001 - any error in the reader's code becomes feedback
+        return None, describe_exception(exc)
+
+
+def as_result_array(result, what):
+    """The reader's return value as a float array, or (None, message) explaining why it is not one."""
+    if result is None:
+        return None, f"{what} returned None. Did you forget the `return` statement?"
+    if isinstance(result, tuple):
+        return None, f"{what} returned a tuple of {len(result)} items; return a single numpy array."
+    try:
+        arr = np.asarray(result, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None, f"{what} returned a {type(result).__name__}, which is not an array of numbers."
+    return arr, None
+
+
+def compare_to_reference(fn, reference, cases, mistakes, what, expected_letters, arg_names=None, atol=1e-8):
+    """Check fn against `reference` on every argument tuple in `cases`.
+
+    arg_names names the arguments in the shape hints, e.g. ("x_t", "h_prev", "params").
+    mistakes: list of (wrong_function, hint); when the answer matches a wrong function's output the hint
+    explains the slip. Returns (passed, messages).
+    """
+    if not callable(fn):
+        return False, [not_callable(fn)]
+    for n, args in enumerate(cases, 1):
+        expected = reference(*args)
+        result, error = call_safely(fn, *args)
+        if error:
+            return False, [f"Case {n}: {what} raised {error}", *_shape_hints(args, arg_names)]
+        arr, problem = as_result_array(result, what)
+        if problem:
+            return False, [f"Case {n}: {problem}"]
+        if arr.shape != expected.shape:
+            return False, [f"Case {n}: {what} returned shape {arr.shape}; expected {expected_letters} = {expected.shape}.",
+                           *_shape_hints(args, arg_names)]
+        if not np.all(np.isfinite(arr)):
+            return False, [f"Case {n}: the result contains NaN or infinity."]
+        if not np.allclose(arr, expected, atol=atol, rtol=1e-6):
+            hints = [hint for wrong, hint in mistakes if _matches(wrong, args, arr, atol)]
+            worst = float(np.max(np.abs(arr - expected)))
+            return False, [f"Case {n}: the shape is right but the values are not (largest difference {worst:.3g}).",
+                           *(hints or ["No common slip matches; compare your code with the equation term by term."])]
+    return True, [f"All {len(cases)} cases match the reference implementation."]
+
+
+def _matches(wrong, args, arr, atol):
+    try:
+        out = np.asarray(wrong(*args), dtype=np.float64)
+        return out.shape == arr.shape and np.allclose(arr, out, atol=atol, rtol=1e-6)
+    except Exception:  # noqa: BLE001 - a slip model that does not apply to these inputs
+        return False
+
+
+def _shape_hints(args, arg_names=None):
+    shapes = []
+    for i, a in enumerate(args):
+        if isinstance(a, dict):
+            shapes += [f"{k} {np.shape(v)}" for k, v in a.items()]
+        else:
+            shapes.append(f"{arg_names[i]} {np.shape(a)}" if arg_names else str(np.shape(a)))
+    return ["The inputs had shapes: " + ", ".join(shapes) + "."]
+
+
+def matching_hints(text, known):
+    """The hints of `known`, a list of (words, hint), whose words occur in `text` (an error message)."""
+    return [hint for words, hint in known if any(w in text for w in words)]
+
+
+def error_hints(messages, known):
+    """Extra hints when the reader's code raised one of numpy's shape errors: the first message says
+    what was raised; `known` lists (words in that message, hint)."""
+    first = messages[0] if messages else ""
+    return matching_hints(first, known) if " raised " in first else []
+
+
+def slider_checkers(title, verdict, doc):
+    """The two functions of a slider exercise, built from ``verdict(*values) -> (passed, messages)``.
+
+    check(...) prints the verdict under "`title`: target reached" (or "not yet") and returns a Verdict;
+    feedback(...) gives it as a short HTML line, for ``slider_frames(..., feedback=feedback)``; both take
+    the arguments of `verdict`, by position or by name.
+    `doc` becomes the docstring of check.
+    """
+    def check(*values, **named):
+        passed, messages = verdict(*values, **named)
+        return report(f"{title}: " + ("target reached" if passed else "not yet"), messages, passed)
+
+    def feedback(*values, **named):  # slider_frames passes the slider values by name
+        return verdict_html(*verdict(*values, **named))
+
+    check.__doc__ = doc
+    feedback.__doc__ = f"The verdict of `{verdict.__name__}` as a short HTML line, for slider_frames(..., feedback=...)."
+    return check, feedback

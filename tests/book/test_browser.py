@@ -1,0 +1,149 @@
+"""The built HTML book in headless Chromium, with every non-local request blocked.
+
+Run after the book is built (`make test` builds it first). Checks, per page: the math is typeset by
+the bundled MathJax, every image loads, the widgets render from their saved state (and a slider
+moves its frames without a kernel), and the page logs no error and asks for nothing off this machine.
+"""
+import functools
+import http.server
+import os
+import pathlib
+import re
+import threading
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+HTML = pathlib.Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html"))
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# sphinx-thebe injects its set-up twice on every page; the duplicate declaration is harmless (TECH_NOTES).
+HARMLESS = [re.compile(r"Identifier 'THEBE_JS_URL' has already been declared")]
+
+
+def chapter_pages():
+    return sorted(str(p.relative_to(HTML)) for p in HTML.glob("book/part*/*.html"))
+
+
+@pytest.fixture(scope="module")
+def server():
+    if not (HTML / "index.html").exists():
+        pytest.fail(f"no built book at {HTML}: run `make book` first")
+    handler = functools.partial(QuietHandler, directory=str(HTML))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield browser
+        browser.close()
+
+
+def open_page(browser, server, path):
+    """Open `path`; return (page, problems) where problems lists blocked requests and console errors."""
+    page = browser.new_page()
+    problems = []
+
+    def route(r):
+        if r.request.url.startswith(server):
+            r.continue_()
+        else:
+            problems.append(f"blocked request to {r.request.url}")
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: m.type == "error" and not any(h.search(m.text) for h in HARMLESS)
+            and problems.append(f"console error: {m.text}"))
+    page.on("pageerror", lambda e: not any(h.search(str(e)) for h in HARMLESS) and problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: r.url.startswith(server) and problems.append(f"failed: {r.url}"))
+    page.goto(f"{server}/{path}", wait_until="load")
+    page.wait_for_timeout(300)
+    return page, problems
+
+
+def wait_for_math(page):
+    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=20000)
+    page.evaluate("() => MathJax.startup.promise")
+
+
+def broken_images(page):
+    return page.evaluate("""() => Array.from(document.images)
+        .filter(img => img.offsetParent !== null && !(img.complete && img.naturalWidth > 0))
+        .map(img => img.src.slice(0, 80))""")
+
+
+def test_the_book_has_chapters():
+    assert len(chapter_pages()) >= 3, chapter_pages()
+
+
+def test_index_leads_to_the_preface(browser, server):
+    page, problems = open_page(browser, server, "index.html")
+    page.wait_for_url("**/book/preface.html", timeout=10000)
+    assert problems == [], problems
+    page.close()
+
+
+@pytest.mark.parametrize("path", ["book/preface.html", "book/notation.html", "book/bibliography.html"])
+def test_front_and_back_matter(browser, server, path):
+    page, problems = open_page(browser, server, path)
+    if path == "book/notation.html":
+        wait_for_math(page)
+        assert page.locator("mjx-container").count() > 20
+    assert page.locator("nav.bd-docs-nav a").count() >= 5  # the sidebar lists the chapters
+    assert not broken_images(page)
+    assert problems == []
+    page.close()
+
+
+@pytest.mark.parametrize("path", chapter_pages())
+def test_chapter_renders_offline(browser, server, path):
+    page, problems = open_page(browser, server, path)
+    wait_for_math(page)
+    assert page.locator("mjx-container").count() > 0, "no typeset math"
+    assert page.locator("text=Math input error").count() == 0
+    page.wait_for_selector(".widget-slider, .jupyter-widgets", timeout=20000)
+    assert page.locator(".jupyter-widgets .widget-slider").count() > 0, "no slider rendered"
+    assert page.locator(".output_area img, .cell_output img").count() > 0, "no figure"
+    assert not broken_images(page)
+    assert page.locator(".admonition.exercise, div.exercise").count() > 0, "no exercise"
+    assert problems == [], problems
+    page.close()
+
+
+def test_a_slider_flips_frames_without_a_kernel(browser, server):
+    page, problems = open_page(browser, server, chapter_pages()[0])
+    page.wait_for_selector(".widget-slider", timeout=20000)
+    box = page.locator(".widget-vbox").filter(has=page.locator(".widget-slider")).first
+    handle = box.locator(".noUi-handle").first
+    before = (handle.get_attribute("aria-valuenow"), box.locator("img").first.get_attribute("src"))
+    handle.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(300)
+    after = (handle.get_attribute("aria-valuenow"), box.locator("img").first.get_attribute("src"))
+    assert before[0] != after[0], "the slider did not move"
+    assert before[1] != after[1], "moving the slider did not change the frame"
+    assert problems == [], problems
+    page.close()
+
+
+def test_search_works_offline(browser, server):
+    page, problems = open_page(browser, server, "search.html?q=hidden+state")
+    page.wait_for_selector("#search-results li, ul.search li", timeout=20000)
+    assert page.locator("ul.search li").count() > 0
+    assert problems == [], problems
+    page.close()

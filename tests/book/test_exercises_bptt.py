@@ -1,0 +1,206 @@
+"""The checkers of the chapter "Backpropagation through time" accept right answers and name the usual slips."""
+import numpy as np
+import pytest
+import torch
+
+from lstm_book.exercises.bptt import (EPS_TOLERANCE, check_eps, check_rnn_step_backward, eps_feedback,
+                                     _reference_step_backward, rnn_gradcheck_error)
+from lstm_lib.rnn import init_rnn_params, rnn_forward
+from lstm_lib.torch_bridge import to_torch
+
+
+def good(dh_t, x_t, h_prev, h_t, params):
+    da = dh_t * (1.0 - h_t ** 2)
+    grads = {"weight_ih": da.T @ x_t, "weight_hh": da.T @ h_prev, "bias_ih": da.sum(axis=0), "bias_hh": da.sum(axis=0)}
+    return da @ params["weight_ih"], da @ params["weight_hh"], grads
+
+
+def with_grad(key, fn):
+    """An answer that is right except for grads[key] = fn(da, x_t, h_prev)."""
+    def answer(dh_t, x_t, h_prev, h_t, params):
+        dx_t, dh_prev, grads = good(dh_t, x_t, h_prev, h_t, params)
+        grads[key] = fn(dh_t * (1.0 - h_t ** 2), x_t, h_prev)
+        return dx_t, dh_prev, grads
+    return answer
+
+
+def run(capsys, answer):
+    verdict = check_rnn_step_backward(answer)
+    return verdict, capsys.readouterr().out
+
+
+def test_reference_matches_torch_autograd():
+    rng = np.random.default_rng(0)
+    params = init_rnn_params(3, 4, rng)
+    x_t, h_prev, dh_t = rng.normal(size=(2, 3)), rng.normal(size=(2, 4)), rng.normal(size=(2, 4))
+    h_t = rnn_forward(x_t[None], h_prev, params)[0][0]
+    dx_t, dh_prev, grads = _reference_step_backward(dh_t, x_t, h_prev, h_t, params)
+    module = to_torch(params)
+    xt, hp = torch.tensor(x_t[None], requires_grad=True), torch.tensor(h_prev[None], requires_grad=True)
+    (module(xt, hp)[0][0] * torch.from_numpy(dh_t)).sum().backward()
+    np.testing.assert_allclose(dx_t, xt.grad[0].numpy(), atol=1e-12)
+    np.testing.assert_allclose(dh_prev, hp.grad[0].numpy(), atol=1e-12)
+    for key, g in grads.items():
+        np.testing.assert_allclose(g, getattr(module, key + "_l0").grad.numpy(), atol=1e-12)
+
+
+def test_accepts_a_correct_answer(capsys):
+    verdict, out = run(capsys, good)
+    assert verdict and "correct" in out
+
+
+def test_accepts_a_correct_answer_written_differently(capsys):
+    def other(dh_t, x_t, h_prev, h_t, params):
+        da = dh_t / np.cosh(np.arctanh(h_t)) ** 2  # tanh'(a) = 1 / cosh(a)^2, a recovered from h_t
+        bias = np.einsum("bh->h", da)
+        grads = {"weight_ih": np.einsum("bh,bd->hd", da, x_t), "weight_hh": (h_prev.T @ da).T,
+                 "bias_ih": bias, "bias_hh": bias}
+        return np.dot(da, params["weight_ih"]), (params["weight_hh"].T @ da.T).T, grads
+    verdict, out = run(capsys, other)
+    assert verdict and "correct" in out
+
+
+def test_accepts_lists_and_a_tuple_of_plain_lists(capsys):
+    def as_lists(*args):
+        dx_t, dh_prev, grads = good(*args)
+        return [dx_t.tolist(), dh_prev.tolist(), {k: v.tolist() for k, v in grads.items()}]
+    verdict, _ = run(capsys, as_lists)
+    assert verdict
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (lambda dh, x, hp, h, p: good(dh, x, hp, np.zeros_like(h), p), "tanh derivative is missing"),
+    (lambda dh, x, hp, h, p: good(dh, x, hp, hp, p), "uses h_prev"),
+    (lambda dh, x, hp, h, p: good(dh, x, hp, np.tanh(h), p), "applies tanh twice"),
+    (with_grad("weight_hh", lambda da, x, hp: hp.T @ da), "grads['weight_hh'] is transposed"),
+    (with_grad("weight_ih", lambda da, x, hp: x.T @ da), "It is transposed"),
+    (with_grad("bias_ih", lambda da, x, hp: da), "Sum da_t over the batch axis"),
+    (with_grad("bias_hh", lambda da, x, hp: da.sum(axis=0, keepdims=True)), "Drop the batch axis"),
+    (with_grad("bias_hh", lambda da, x, hp: da.mean(axis=0)), "averaged over the batch"),
+])
+def test_names_the_slip(capsys, answer, hint):
+    verdict, out = run(capsys, answer)
+    assert not verdict
+    assert hint in out
+
+
+def test_weight_hh_gradient_from_h_t(capsys):
+    def answer(dh_t, x_t, h_prev, h_t, params):
+        dx_t, dh_prev, grads = good(dh_t, x_t, h_prev, h_t, params)
+        grads["weight_hh"] = (dh_t * (1.0 - h_t ** 2)).T @ h_t
+        return dx_t, dh_prev, grads
+    verdict, out = run(capsys, answer)
+    assert not verdict
+    assert "grads['weight_hh'] uses h_t" in out and "transposed" not in out
+
+
+def test_an_unknown_slip_gets_the_generic_hint(capsys):
+    verdict, out = run(capsys, lambda *a: (-good(*a)[0], *good(*a)[1:]))
+    assert not verdict
+    assert "wrong values in dx_t" in out and "No common slip matches" in out
+
+
+def test_dh_prev_through_the_transpose(capsys):
+    def answer(dh_t, x_t, h_prev, h_t, params):
+        dx_t, _, grads = good(dh_t, x_t, h_prev, h_t, params)
+        return dx_t, (dh_t * (1.0 - h_t ** 2)) @ params["weight_hh"].T, grads
+    verdict, out = run(capsys, answer)
+    assert not verdict
+    assert "dh_prev uses weight_hh.T" in out and "right: dx_t" in out
+
+
+def test_dx_through_the_transpose_raises_and_is_reported(capsys):
+    def answer(dh_t, x_t, h_prev, h_t, params):
+        _, dh_prev, grads = good(dh_t, x_t, h_prev, h_t, params)
+        return (dh_t * (1.0 - h_t ** 2)) @ params["weight_ih"].T, dh_prev, grads  # (B, H) @ (D, H) fails
+    verdict, out = run(capsys, answer)
+    assert not verdict
+    assert "raised ValueError" in out and "weight_ih (4, 2)" in out
+
+
+def test_raising_answer(capsys):
+    def stub(dh_t, x_t, h_prev, h_t, params):
+        raise NotImplementedError("write me")
+    verdict, out = run(capsys, stub)
+    assert not verdict
+    assert "raised NotImplementedError: write me" in out and "The inputs had shapes" in out
+
+
+def test_none_answer(capsys):
+    verdict, out = run(capsys, lambda *args: None)
+    assert not verdict and "returned None" in out
+
+
+def test_not_callable(capsys):
+    verdict, out = run(capsys, good(*[np.zeros((1, 1))] * 4, {"weight_ih": np.zeros((1, 1)), "weight_hh": np.zeros((1, 1))}))
+    assert not verdict and "Expected a function, got a tuple" in out
+
+
+@pytest.mark.parametrize("answer, message", [
+    (lambda *a: good(*a)[:2], "returned 2 items"),
+    (lambda *a: good(*a)[0], "returned a ndarray"),
+    (lambda *a: (*good(*a)[:2], [1, 2]), "must be a dict"),
+    (lambda *a: (*good(*a)[:2], {"weight_ih": 0}), "grads is missing key(s)"),
+    (lambda *a: (good(*a)[0], None, good(*a)[2]), "dh_prev is None"),
+    (lambda *a: ("dx", *good(*a)[1:]), "dx_t is a str"),
+    (lambda *a: (good(*a)[0] * np.nan, *good(*a)[1:]), "NaN"),
+    (lambda *a: (good(*a)[0].T, *good(*a)[1:]), "dx_t has shape (2, 3); it must have shape (B, D) = (3, 2)"),
+])
+def test_malformed_results(capsys, answer, message):
+    verdict, out = run(capsys, answer)
+    assert not verdict
+    assert message in out
+
+
+def test_does_not_let_the_answer_change_the_cases(capsys):
+    def vandal(dh_t, x_t, h_prev, h_t, params):
+        result = good(dh_t, x_t, h_prev, h_t, params)
+        for a in (dh_t, x_t, h_prev, h_t, *params.values()):
+            a[...] = 0.0
+        return result
+    verdict, _ = run(capsys, vandal)
+    assert verdict
+
+
+# --- the eps exercise ---------------------------------------------------------------------------
+
+def test_gradcheck_error_is_a_v():
+    errors = [rnn_gradcheck_error(10.0 ** -k) for k in range(1, 13)]
+    best = int(np.argmin(errors))
+    assert 3 <= best <= 6  # the minimum lies near u**(1/3) ~ 6e-6
+    assert all(a > b for a, b in zip(errors[:best], errors[1:best + 1]))  # falls on the right arm
+    assert errors[0] > 1e4 * errors[2]  # truncation: eps**2
+
+
+@pytest.mark.parametrize("eps", [1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 3e-6])
+def test_eps_that_pass(capsys, eps):
+    assert check_eps(eps)
+    assert "passes" in capsys.readouterr().out
+    assert "✓" in eps_feedback(eps)
+
+
+@pytest.mark.parametrize("eps, why", [(1e-1, "Truncation"), (1e-2, "Truncation"), (1e-10, "Rounding"), (1e-12, "Rounding")])
+def test_eps_that_fail(capsys, eps, why):
+    assert not check_eps(eps)
+    assert why in capsys.readouterr().out
+    assert "✗" in eps_feedback(eps)
+
+
+@pytest.mark.parametrize("eps", [0, -1e-5, 2.0, float("nan"), float("inf"), "1e-5", None, True, [1e-5]])
+def test_eps_checker_never_raises(capsys, eps):
+    assert not check_eps(eps)
+    assert "eps must be" in capsys.readouterr().out
+    assert "eps must be" in eps_feedback(eps)
+
+
+@pytest.mark.parametrize("eps", [0.0, -1e-3, float("nan"), "small"])
+def test_gradcheck_error_rejects_a_bad_step(eps):
+    with pytest.raises(ValueError, match="eps must be"):
+        rnn_gradcheck_error(eps)
+
+
+def test_slider_verdict_agrees_with_check(capsys):
+    for k in range(1, 13):
+        eps = 10.0 ** -k
+        assert bool(check_eps(eps)) == ("✓" in eps_feedback(eps)) == (rnn_gradcheck_error(eps) < EPS_TOLERANCE)
+    capsys.readouterr()
