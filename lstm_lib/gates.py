@@ -1,29 +1,34 @@
-"""The LSTM cell one gate at a time, in the form of the diagrams: every gate reads the concatenation [h_{t-1}, x_t].
+"""The LSTM cell one gate at a time, in the form of the diagrams: every gate reads [h_{t-1}, x_t].
 
-Row vectors, one step of a batch of B sequences (H hidden units, D inputs)::
+Chapters "Gates: the building blocks" to "The output gate". Row vectors, one step of a batch of
+B sequences (H hidden units, D inputs)::
 
     hx_t = [h_{t-1}, x_t]                  (B, H + D)   concatenation, h first
     f_t  = sigmoid(hx_t W_f + b_f)          (B, H)       forget gate
     i_t  = sigmoid(hx_t W_i + b_i)          (B, H)       input gate
-    g_t  = tanh(hx_t W_g + b_g)             (B, H)       candidate (written C~_t in many diagrams)
+    g_t  = tanh(hx_t W_g + b_g)             (B, H)       candidate (C~_t in many diagrams)
     o_t  = sigmoid(hx_t W_o + b_o)          (B, H)       output gate
     c_t  = f_t * c_{t-1} + i_t * g_t        (B, H)       cell state (* is elementwise)
     h_t  = o_t * tanh(c_t)                  (B, H)       hidden state
 
-with W_k of shape (H + D, H) and b_k of shape (H,) for k in i, f, g, o. torch.nn.LSTM stores the same
-numbers in four fused arrays (see `lstm.py`); `split_gates` and `fuse_gates` convert between the two.
+with W_k of shape (H + D, H) and b_k of shape (H,) for k in i, f, g, o. torch.nn.LSTM stores the
+same numbers in four fused arrays (`lstm`, whose `split_gates` and `fuse_gates` convert).
 """
 import numpy as np
 
-from .checks import as_float_array, check_ndim, check_params, check_shape, matrix_shape
+from .validation import (as_float_array, check_dict, check_ndim, check_same_dtype,
+                         check_same_shapes, check_shape)
 
-GATES = ("i", "f", "g", "o")  # torch's order of the four blocks in weight_ih, weight_hh, bias_ih, bias_hh
+GATES = ("i", "f", "g", "o")  # torch's order of the four blocks of its fused arrays
 
 
 def sigmoid(z):
-    """The logistic function 1 / (1 + e^-z), elementwise, without overflow and accurate in both tails.
+    """The logistic function 1 / (1 + e^-z), elementwise, without overflow, exact in both tails.
 
     e^-|z| never overflows: 1 / (1 + e^-z) for z >= 0, and e^z / (1 + e^z) for z < 0.
+
+    >>> sigmoid(np.array([-1000.0, 0.0, 2.0]))
+    array([0.        , 0.5       , 0.88079708])
     """
     z = as_float_array("z", z)
     e = np.exp(-np.abs(z))
@@ -31,15 +36,23 @@ def sigmoid(z):
 
 
 def concat_hx(h_prev, x_t):
-    """[h_prev, x_t]: h_prev (B, H) and x_t (B, D) side by side -> (B, H + D). H and D are independent."""
+    """[h_prev, x_t]: h_prev (B, H) and x_t (B, D) side by side -> (B, H + D); H and D are free.
+
+    >>> concat_hx(np.zeros((1, 3)), np.ones((1, 4))).shape
+    (1, 7)
+    """
     h_prev = check_ndim("h_prev", as_float_array("h_prev", h_prev), 2, "(B, H)")
     x_t = check_ndim("x_t", as_float_array("x_t", x_t), 2, "(B, D)")
     check_shape("x_t", x_t, (h_prev.shape[0], None), "(B, D) with B from h_prev")
     return np.concatenate([h_prev, x_t], axis=1)
 
 
-def _affine(hx, W, b):
-    """hx (B, H + D) @ W (H + D, H) + b (H,), with the shapes checked."""
+def affine(hx, W, b):
+    """The layer inside every gate: hx (B, H + D) @ W (H + D, H) + b (H,) -> (B, H), shapes checked.
+
+    >>> affine(np.ones((1, 7)), np.ones((7, 3)), np.zeros(3))
+    array([[7., 7., 7.]])
+    """
     hx = check_ndim("hx", as_float_array("hx", hx), 2, "(B, H + D)")
     W = check_ndim("W", as_float_array("W", W), 2, "(H + D, H)")
     check_shape("W", W, (hx.shape[1], None), "(H + D, H) with H + D from hx")
@@ -48,40 +61,52 @@ def _affine(hx, W, b):
 
 
 def gate(hx, W, b):
-    """A gate: sigmoid(hx W + b), values in (0, 1). hx (B, H + D), W (H + D, H), b (H,) -> (B, H)."""
-    return sigmoid(_affine(hx, W, b))
+    """A gate: sigmoid(hx W + b), values in (0, 1). hx (B, H + D), W (H + D, H), b (H,) -> (B, H).
+
+    >>> gate(np.ones((1, 2)), np.zeros((2, 3)), np.zeros(3))
+    array([[0.5, 0.5, 0.5]])
+    """
+    return sigmoid(affine(hx, W, b))
 
 
 def candidate(hx, W, b):
-    """The candidate values: tanh(hx W + b), values in (-1, 1). Shapes as in `gate`."""
-    return np.tanh(_affine(hx, W, b))
+    """The candidate values: tanh(hx W + b), values in (-1, 1). Shapes as in `gate`.
 
-
-def _same_shapes(**arrays):
-    arrays = {name: as_float_array(name, a) for name, a in arrays.items()}
-    first_name, first = next(iter(arrays.items()))
-    for name, a in arrays.items():
-        check_shape(name, a, first.shape, f"(the shape of {first_name})")
-    return arrays.values()
+    >>> candidate(np.ones((1, 2)), np.zeros((2, 3)), np.zeros(3))
+    array([[0., 0., 0.]])
+    """
+    return np.tanh(affine(hx, W, b))
 
 
 def cell_update(f, c_prev, i, g):
-    """The new cell state c_t = f * c_prev + i * g: keep part of the old memory, write part of the candidate.
+    """The new cell state c_t = f * c_prev + i * g: keep part of the old memory, write part of
+    the candidate. All four arrays share one shape, (B, H) or (H,).
 
-    All four arrays share one shape, (B, H) or (H,).
+    >>> cell_update(np.array([0.5, 1.0, 0.5]), np.array([6.0, 8.0, 9.0]), np.zeros(3), np.zeros(3))
+    array([3. , 8. , 4.5])
     """
-    f, c_prev, i, g = _same_shapes(f=f, c_prev=c_prev, i=i, g=g)
+    f, c_prev, i, g = check_same_shapes(f=f, c_prev=c_prev, i=i, g=g)
     return f * c_prev + i * g
 
 
 def hidden_state(o, c):
-    """The new hidden state h_t = o * tanh(c): the cell state squashed to (-1, 1), then gated. o, c same shape."""
-    o, c = _same_shapes(o=o, c=c)
+    """The new hidden state h_t = o * tanh(c): the cell state squashed to (-1, 1), then gated.
+
+    o and c share one shape.
+
+    >>> hidden_state(np.array([1.0, 0.5]), np.array([0.0, 100.0]))
+    array([0. , 0.5])
+    """
+    o, c = check_same_shapes(o=o, c=c)
     return o * np.tanh(c)
 
 
 def gate_weight_shapes(input_size, hidden_size):
-    """The shapes of the per-gate weights: W_k (H + D, H) and b_k (H,) for k in i, f, g, o."""
+    """The shapes of the per-gate weights: W_k (H + D, H) and b_k (H,) for k in i, f, g, o.
+
+    >>> gate_weight_shapes(4, 3)["W_f"]
+    (7, 3)
+    """
     D, H = input_size, hidden_size
     shapes = {}
     for k in GATES:
@@ -90,57 +115,46 @@ def gate_weight_shapes(input_size, hidden_size):
     return shapes
 
 
-def _check_weights(weights):
-    HD, H = matrix_shape(weights, "W_f", "(H + D, H)")
-    return check_params(weights, gate_weight_shapes(None if HD is None else HD - H, H), name="weights")
+def check_gate_weights(weights):
+    """`weights` checked as the per-gate form: W_i .. W_o (H + D, H), b_i .. b_o (H,), one dtype.
+
+    >>> check_gate_weights({"W_f": np.zeros((7, 3))})
+    Traceback (most recent call last):
+    ...
+    ValueError: weights is missing key(s) ['W_i', 'W_g', 'W_o', 'b_i', 'b_f', 'b_g', 'b_o']; \
+expected the keys W_i, W_f, W_g, W_o, b_i, b_f, b_g, b_o
+    """
+    keys = [f"W_{k}" for k in GATES] + [f"b_{k}" for k in GATES]
+    check_dict(weights, keys, name="weights", made_by="split_gates")
+    out = {k: as_float_array(f"weights['{k}']", weights[k]) for k in keys}
+    HD, H = check_ndim("weights['W_f']", out["W_f"], 2, "(H + D, H)").shape
+    if HD <= H:
+        raise ValueError(f"weights['W_f'] must have shape (H + D, H), more rows than columns, "
+                         f"got {(HD, H)}")
+    for key, shape in gate_weight_shapes(HD - H, H).items():
+        letters = "(H + D, H)" if key[0] == "W" else "(H,)"
+        check_shape(f"weights['{key}']", out[key], shape, f"{letters} with H = {H}")
+    check_same_dtype(**out)
+    return out
 
 
 def lstm_cell(x_t, h_prev, c_prev, weights):
     """One LSTM step, gate by gate: x_t (B, D), h_prev (B, H), c_prev (B, H) -> (h_t, c_t, acts).
 
-    `weights` holds W_i, W_f, W_g, W_o (H + D, H) and b_i, b_f, b_g, b_o (H,); `acts` is a dict of the
-    four activations i, f, g, o, each (B, H), for a reader who wants to look inside.
+    `weights` holds W_i, W_f, W_g, W_o (H + D, H) and b_i, b_f, b_g, b_o (H,); `acts` is a dict
+    of the four activations i, f, g, o, each (B, H), for a reader who wants to look inside.
+
+    >>> weights = {f"W_{k}": np.zeros((5, 2)) for k in GATES} | {f"b_{k}": np.zeros(2) for k in GATES}
+    >>> h_t, c_t, acts = lstm_cell(np.ones((1, 3)), np.zeros((1, 2)), np.ones((1, 2)), weights)
+    >>> c_t, acts["f"]
+    (array([[0.5, 0.5]]), array([[0.5, 0.5]]))
     """
-    weights = _check_weights(weights)
+    weights = check_gate_weights(weights)
     H = weights["W_f"].shape[1]
     check_shape("h_prev", as_float_array("h_prev", h_prev), (None, H), "(B, H)")
     check_shape("c_prev", as_float_array("c_prev", c_prev), np.shape(h_prev), "(B, H) like h_prev")
     hx = concat_hx(h_prev, x_t)  # (B, H + D)
-    acts = {k: (candidate if k == "g" else gate)(hx, weights[f"W_{k}"], weights[f"b_{k}"]) for k in GATES}
+    acts = {k: (candidate if k == "g" else gate)(hx, weights[f"W_{k}"], weights[f"b_{k}"])
+            for k in GATES}
     c_t = cell_update(acts["f"], c_prev, acts["i"], acts["g"])
     return hidden_state(acts["o"], c_t), c_t, acts
-
-
-def split_gates(params):
-    """torch's fused layout -> the per-gate form: W_k = [W_hk^T ; W_ik^T] (H + D, H), b_k = b_ik + b_hk.
-
-    `params`: weight_ih (4H, D), weight_hh (4H, H), bias_ih (4H,), bias_hh (4H,), gate blocks in order
-    i, f, g, o. The rows of W_k that meet h come first, because hx = [h_prev, x_t].
-    """
-    from .lstm import check_lstm_params, gate_rows  # the layer module owns the fused layout
-
-    params = check_lstm_params(params)
-    H = params["weight_hh"].shape[1]
-    weights = {}
-    for k in GATES:
-        rows = gate_rows(k, H)
-        weights[f"W_{k}"] = np.concatenate([params["weight_hh"][rows].T, params["weight_ih"][rows].T], axis=0)
-        weights[f"b_{k}"] = params["bias_ih"][rows] + params["bias_hh"][rows]
-    return weights
-
-
-def fuse_gates(weights):
-    """The per-gate form -> torch's fused layout (the inverse of `split_gates` up to the bias split).
-
-    torch keeps two biases where one would do; only their sum matters, so b_k goes to bias_ih and
-    bias_hh is zero. Returns weight_ih (4H, D), weight_hh (4H, H), bias_ih (4H,), bias_hh (4H,).
-    """
-    weights = _check_weights(weights)
-    H = weights["W_f"].shape[1]
-    params = {
-        "weight_ih": np.concatenate([weights[f"W_{k}"][H:].T for k in GATES]),  # (4H, D)
-        "weight_hh": np.concatenate([weights[f"W_{k}"][:H].T for k in GATES]),  # (4H, H)
-        "bias_ih": np.concatenate([weights[f"b_{k}"] for k in GATES]),
-    }
-    params["bias_hh"] = np.zeros_like(params["bias_ih"])
-    return params

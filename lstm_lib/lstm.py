@@ -1,5 +1,6 @@
-"""The LSTM layer in numpy: forward over a sequence and backpropagation through time, in torch's layout.
+"""The LSTM in torch's layout: one step and its backward pass, and the loops over a sequence.
 
+Chapters "The complete LSTM" (forward, the fused layout) and "Backpropagation through an LSTM".
 Same equations, names and parameter layout as ``torch.nn.LSTM`` (one layer, time-major)::
 
     i_t = sigmoid(x_t W_ii^T + b_ii + h_{t-1} W_hi^T + b_hi)     input gate
@@ -9,25 +10,36 @@ Same equations, names and parameter layout as ``torch.nn.LSTM`` (one layer, time
     c_t = f_t * c_{t-1} + i_t * g_t
     h_t = o_t * tanh(c_t)
 
-weight_ih (4H, D) stacks W_ii, W_if, W_ig, W_io in the gate order i, f, g, o; weight_hh (4H, H),
-bias_ih (4H,) and bias_hh (4H,) likewise. Shapes: x (T, B, D); h0, c0 (B, H); h, c (T, B, H).
-The per-gate form of the diagrams is in `gates.py`.
+weight_ih (4H, D) stacks W_ii, W_if, W_ig, W_io in the gate order i, f, g, o; weight_hh
+(4H, H), bias_ih (4H,) and bias_hh (4H,) likewise. Shapes: x (T, B, D); h0, c0 (B, H);
+h, c (T, B, H). The per-gate form of the diagrams, W_k (H + D, H) on [h, x], is in `gates`;
+`split_gates` and `fuse_gates` convert between the two.
 """
 import numpy as np
 
-from .checks import (as_float_array, check_ndim, check_params, check_same_dtype, check_shape, check_sizes_and_rng,
-                     matrix_shape)
-from .gates import GATES, sigmoid  # GATES: torch's gate order i, f, g, o
+from .gates import GATES, check_gate_weights, sigmoid
+from .validation import (as_float_array, check_cache, check_int, check_layer_params,
+                         check_ndim, check_number, check_rng, check_same_dtype, check_shape,
+                         check_state)
 
 
 def lstm_param_shapes(input_size, hidden_size):
-    """The shape of each parameter, under torch's names: four gate blocks of H rows each."""
+    """The shape of each parameter, under torch's names: four gate blocks of H rows each.
+
+    >>> lstm_param_shapes(3, 2)
+    {'weight_ih': (8, 3), 'weight_hh': (8, 2), 'bias_ih': (8,), 'bias_hh': (8,)}
+    """
     D, H = input_size, hidden_size
-    return {"weight_ih": (4 * H, D), "weight_hh": (4 * H, H), "bias_ih": (4 * H,), "bias_hh": (4 * H,)}
+    return {"weight_ih": (4 * H, D), "weight_hh": (4 * H, H), "bias_ih": (4 * H,),
+            "bias_hh": (4 * H,)}
 
 
 def gate_rows(gate, hidden_size):
-    """The rows of gate `gate` ("i", "f", "g" or "o") in the fused arrays: a slice of length H."""
+    """The rows of gate `gate` ("i", "f", "g" or "o") in the fused arrays: a slice of H rows.
+
+    >>> gate_rows("g", 3)
+    slice(6, 9, None)
+    """
     if gate not in GATES:
         raise ValueError(f"gate must be one of {GATES}, got {gate!r}")
     n = GATES.index(gate)
@@ -37,195 +49,220 @@ def gate_rows(gate, hidden_size):
 def init_lstm_params(input_size, hidden_size, rng, forget_bias=None):
     """Draw parameters as torch does: every entry uniform in [-1/sqrt(H), 1/sqrt(H)], float64.
 
-    forget_bias: if given, the forget gate's total bias starts at this value (bias_ih's f block set to it,
-    bias_hh's f block to 0), e.g. 1.0 as Jozefowicz et al. (2015) recommend; None keeps torch's draw.
+    forget_bias: if given, the forget gate's total bias starts at this value (bias_ih's f block
+    set to it, bias_hh's to 0), e.g. 1.0 (Jozefowicz et al. 2015); None keeps torch's draw.
+
+    >>> params = init_lstm_params(3, 2, np.random.default_rng(0), forget_bias=1.0)
+    >>> params["weight_ih"].shape, params["bias_ih"][2:4] + params["bias_hh"][2:4]
+    ((8, 3), array([1., 1.]))
     """
-    check_sizes_and_rng(rng, input_size=input_size, hidden_size=hidden_size)
+    check_int("input_size", input_size, 1)
+    check_int("hidden_size", hidden_size, 1)
+    check_rng(rng)
     bound = 1.0 / np.sqrt(hidden_size)
-    params = {k: rng.uniform(-bound, bound, size=s) for k, s in lstm_param_shapes(input_size, hidden_size).items()}
+    shapes = lstm_param_shapes(input_size, hidden_size)
+    params = {k: rng.uniform(-bound, bound, size=shape) for k, shape in shapes.items()}
     if forget_bias is not None:
-        if isinstance(forget_bias, bool) or not np.isscalar(forget_bias) or not np.isfinite(forget_bias):
-            raise ValueError(f"forget_bias must be a finite number or None, got {forget_bias!r}")
         f = gate_rows("f", hidden_size)
-        params["bias_ih"][f] = forget_bias
+        params["bias_ih"][f] = check_number("forget_bias", forget_bias)
         params["bias_hh"][f] = 0.0
     return params
 
 
 def check_lstm_params(params):
-    """Check an LSTM parameter dict (keys, float dtype, the fused shapes above); return it with arrays."""
-    GH, H = matrix_shape(params, "weight_hh", "(4H, H)")
-    if GH is not None and GH != 4 * H:
-        raise ValueError(f"params['weight_hh'] must have shape (4H, H) = {(4 * H, H)} for H = {H}, got {(GH, H)}")
-    params = check_params(params, lstm_param_shapes(None, H))
-    return check_params(params, lstm_param_shapes(params["weight_ih"].shape[1], H))
+    """`params` checked as an LSTM's dict (keys, float dtype, fused shapes): returns it.
+
+    >>> check_lstm_params([np.zeros((8, 3))])
+    Traceback (most recent call last):
+    ...
+    ValueError: params must be a dict with the keys weight_ih, weight_hh, bias_ih, bias_hh \
+(as init_lstm_params returns), got a list of 1 items
+    """
+    return check_layer_params(params, 4, made_by="init_lstm_params")
 
 
-def _check_state(name, arr, B, H, x_name, x_shape):
-    arr = as_float_array(name, arr)
-    try:
-        return check_shape(name, arr, (B, H), "(B, H)")
-    except ValueError as err:  # B comes from x: say so, since a batch-first x is the usual cause
-        raise ValueError(f"{err} (B = {B} is read from {x_name} of shape {x_shape}; "
-                         f"lstm_lib is time-major: is {x_name} batch-first?)") from None
-
-
-def _check_inputs(x, h_prev, c_prev, params, names=("x", "h0", "c0"), x_letters="(T, B, D)"):
+def _check_inputs(x, h_prev, c_prev, params, names, x_letters):
     params = check_lstm_params(params)
     H, D = params["weight_hh"].shape[1], params["weight_ih"].shape[1]
-    x = as_float_array(names[0], x)
-    check_ndim(names[0], x, len(x_letters.split(",")), x_letters)
+    x = check_ndim(names[0], as_float_array(names[0], x), len(x_letters.split(",")), x_letters)
     check_shape(names[0], x, (None,) * (x.ndim - 1) + (D,), x_letters)
-    h_prev = _check_state(names[1], h_prev, x.shape[-2], H, names[0], x.shape)
-    c_prev = _check_state(names[2], c_prev, x.shape[-2], H, names[0], x.shape)
-    check_same_dtype(**{names[0]: x, names[1]: h_prev, names[2]: c_prev, "params": params["weight_ih"]})
+    h_prev = check_state(names[1], h_prev, x.shape[-2], H, names[0], x.shape)
+    c_prev = check_state(names[2], c_prev, x.shape[-2], H, names[0], x.shape)
+    check_same_dtype(**{names[0]: x, names[1]: h_prev, names[2]: c_prev,
+                        "params": params["weight_ih"]})
     return x, h_prev, c_prev, params
 
 
 def lstm_step(x_t, h_prev, c_prev, params):
-    """One step, written as the equations read: x_t (B, D), h_prev (B, H), c_prev (B, H) -> (h_t, c_t)."""
-    x_t, h_prev, c_prev, params = _check_inputs(x_t, h_prev, c_prev, params, ("x_t", "h_prev", "c_prev"), "(B, D)")
-    z = x_t @ params["weight_ih"].T + params["bias_ih"] + h_prev @ params["weight_hh"].T + params["bias_hh"]  # (B, 4H)
-    z_i, z_f, z_g, z_o = np.split(z, 4, axis=1)  # gate order i, f, g, o
-    c_t = sigmoid(z_f) * c_prev + sigmoid(z_i) * np.tanh(z_g)
-    h_t = sigmoid(z_o) * np.tanh(c_t)
-    return h_t, c_t
+    """One LSTM step, written as the equations read (torch.nn.LSTMCell)::
 
+        z_t = x_t W_ih^T + b_ih + h_prev W_hh^T + b_hh     (B, 4H), blocks i, f, g, o
+        i_t, f_t, o_t = sigmoid of their blocks;  g_t = tanh of its block
+        c_t = f_t * c_prev + i_t * g_t
+        h_t = o_t * tanh(c_t)
 
-def _activation_scale(H, dtype):
-    """(4H,) factors s with act = s * tanh(s * z) + (1 - s) for all four gate blocks at once.
+    Inputs:
+        x_t: (B, D); h_prev: (B, H); c_prev: (B, H);
+        params: weight_ih (4H, D), weight_hh (4H, H), bias_ih (4H,), bias_hh (4H,)
+    Returns:
+        h_t: (B, H); c_t: (B, H); cache: what `lstm_step_backward` needs
 
-    sigmoid(z) = tanh(z/2)/2 + 1/2 (s = 1/2 on i, f, o) and tanh(z) = 1 * tanh(1 * z) + 0 (s = 1 on g):
-    one tanh call over the whole (B, 4H) block gives every activation.
+    >>> params = init_lstm_params(3, 2, np.random.default_rng(0))
+    >>> zeros = np.zeros((1, 2))
+    >>> h_t, c_t, cache = lstm_step(np.ones((1, 3)), zeros, zeros, params)
+    >>> h_t.shape, cache["f"].shape
+    ((1, 2), (1, 2))
     """
-    scale = np.full(4 * H, 0.5, dtype=dtype)
-    scale[gate_rows("g", H)] = 1.0
-    return scale
+    x_t, h_prev, c_prev, params = _check_inputs(x_t, h_prev, c_prev, params,
+                                                ("x_t", "h_prev", "c_prev"), "(B, D)")
+    z = x_t @ params["weight_ih"].T + params["bias_ih"] \
+        + h_prev @ params["weight_hh"].T + params["bias_hh"]  # (B, 4H)
+    z_i, z_f, z_g, z_o = np.split(z, 4, axis=1)  # (B, H) each, torch's order i, f, g, o
+    i, f, g, o = sigmoid(z_i), sigmoid(z_f), np.tanh(z_g), sigmoid(z_o)
+    c_t = f * c_prev + i * g
+    tanh_c = np.tanh(c_t)
+    h_t = o * tanh_c
+    cache = {"made_by": "lstm_step", "x_t": x_t, "h_prev": h_prev, "c_prev": c_prev,
+             "i": i, "f": f, "g": g, "o": o, "tanh_c": tanh_c, "params": params}
+    return h_t, c_t, cache
 
 
-def _gate_views(a, H):
-    """The four gate blocks i, f, g, o of a (..., 4H) array, as views (..., H)."""
-    return tuple(a[..., n * H:(n + 1) * H] for n in range(4))
+def lstm_step_backward(dh_t, dc_t, cache):
+    """One step back through the cell: the chain rule on each equation of `lstm_step`::
+
+        dc   = dc_t + dh_t * o * (1 - tanh(c_t)^2)      all of dL/dc_t: the belt and h_t
+        do   = dh_t * tanh(c_t)
+        di   = dc * g,   dg = dc * i,   df = dc * c_prev,   dc_prev = dc * f
+        dz   = [di * i(1-i), df * f(1-f), dg * (1-g^2), do * o(1-o)]     (B, 4H)
+        dx_t = dz W_ih,  dh_prev = dz W_hh,  dW_ih = dz^T x_t,  dW_hh = dz^T h_prev
+
+    Inputs:
+        dh_t: (B, H) the whole gradient at h_t (from the output and from step t+1);
+        dc_t: (B, H) the gradient at c_t from step t+1 (zero at the last step);
+        cache: from `lstm_step`
+    Returns:
+        dx_t: (B, D); dh_prev: (B, H); dc_prev: (B, H); grads: this step's, keyed like params
+
+    >>> params = init_lstm_params(3, 2, np.random.default_rng(0))
+    >>> zeros = np.zeros((1, 2))
+    >>> h_t, c_t, cache = lstm_step(np.ones((1, 3)), zeros, zeros, params)
+    >>> dx_t, dh_prev, dc_prev, grads = lstm_step_backward(np.ones((1, 2)), zeros, cache)
+    >>> dx_t.shape, grads["weight_hh"].shape
+    ((1, 3), (8, 2))
+    """
+    cache = check_cache(cache, "lstm_step", "lstm_step_backward")
+    x_t, h_prev, c_prev, i, f, g, o, tanh_c, params = (cache[k] for k in (
+        "x_t", "h_prev", "c_prev", "i", "f", "g", "o", "tanh_c", "params"))
+    dh_t = check_shape("dh_t", as_float_array("dh_t", dh_t), i.shape, "(B, H)")
+    dc_t = check_shape("dc_t", as_float_array("dc_t", dc_t), i.shape, "(B, H)")
+    dc = dc_t + dh_t * o * (1.0 - tanh_c ** 2)  # h_t = o * tanh(c_t) joins the belt
+    do = dh_t * tanh_c
+    di, dg, df = dc * g, dc * i, dc * c_prev
+    dz = np.concatenate([di * i * (1.0 - i), df * f * (1.0 - f),  # sigmoid' = s(1 - s)
+                         dg * (1.0 - g ** 2), do * o * (1.0 - o)], axis=1)  # tanh' = 1 - g^2
+    grads = {"weight_ih": dz.T @ x_t,  # (4H, B) @ (B, D), summed over the batch
+             "weight_hh": dz.T @ h_prev,  # (4H, H)
+             "bias_ih": dz.sum(axis=0),
+             "bias_hh": dz.sum(axis=0)}
+    return dz @ params["weight_ih"], dz @ params["weight_hh"], dc * f, grads
 
 
 def lstm_forward(x, h0, c0, params):
-    """Run the LSTM over a sequence: x (T, B, D), h0 (B, H), c0 (B, H) -> (h, c, cache).
+    """Run the LSTM over a sequence, one `lstm_step` per time step.
 
-    h and c (T, B, H) hold h_t and c_t of every step t = 1..T (h[-1], c[-1] are the final states).
-    The cache keeps what `lstm_backward` needs; it refers to `params`, so do not update them in between.
+    Inputs:
+        x: (T, B, D) time-major; h0, c0: (B, H) the initial states; params: as `lstm_step`
+    Returns:
+        h, c: (T, B, H) the states h_1 .. h_T and c_1 .. c_T (h[-1], c[-1] are the last);
+        cache: for `lstm_backward`. It refers to params: do not change them before the
+        backward pass.
+
+    >>> params = init_lstm_params(3, 2, np.random.default_rng(0))
+    >>> h, c, cache = lstm_forward(np.ones((5, 1, 3)), np.zeros((1, 2)), np.zeros((1, 2)), params)
+    >>> h.shape, c.shape
+    ((5, 1, 2), (5, 1, 2))
     """
-    x, h0, c0, params = _check_inputs(x, h0, c0, params)
-    T, B, D = x.shape
-    H = h0.shape[1]
-    scale = _activation_scale(H, x.dtype)
-    offset = 1.0 - scale
-    # The input part of every step in one product, the biases as the weights of a constant input 1:
-    # [x_t, 1] (T*B, D+1) @ [W_ih^T; b_ih + b_hh] (D+1, 4H), pre-scaled by s for the single tanh below.
-    x1 = np.ones((T * B, D + 1), dtype=x.dtype)
-    x1[:, :D] = x.reshape(T * B, D)
-    w_in = np.vstack([params["weight_ih"].T, params["bias_ih"] + params["bias_hh"]]) * scale
-    acts = (x1 @ w_in).reshape(T, B, 4 * H)  # pre-activations, then activations in place
-    w_hh = np.ascontiguousarray(params["weight_hh"].T * scale)  # (H, 4H)
-    i, f, g, o = _gate_views(acts, H)  # each (T, B, H)
-    h, c, tanh_c = (np.empty((T, B, H), dtype=x.dtype) for _ in range(3))
-    recur, ig = np.empty((B, 4 * H), dtype=x.dtype), np.empty((B, H), dtype=x.dtype)  # reused every step
-    h_prev, c_prev = h0, c0
-    for t in range(T):
-        z = acts[t]  # (B, 4H)
-        np.matmul(h_prev, w_hh, out=recur)
-        z += recur
-        np.tanh(z, out=z)
-        z *= scale
-        z += offset  # now z holds i_t, f_t, g_t, o_t
-        np.multiply(f[t], c_prev, out=c[t])
-        np.multiply(i[t], g[t], out=ig)
-        c[t] += ig  # c_t = f_t * c_{t-1} + i_t * g_t
-        np.tanh(c[t], out=tanh_c[t])
-        np.multiply(o[t], tanh_c[t], out=h[t])  # h_t = o_t * tanh(c_t)
-        h_prev, c_prev = h[t], c[t]
-    cache = {"x": x, "h0": h0, "c0": c0, "h": h, "c": c, "tanh_c": tanh_c, "acts": acts, "params": params}
-    return h, c, cache
+    x, h0, c0, params = _check_inputs(x, h0, c0, params, ("x", "h0", "c0"), "(T, B, D)")
+    check_int("the number of steps T of x", x.shape[0], 1)
+    h, c = (np.empty(x.shape[:2] + h0.shape[1:], dtype=x.dtype) for _ in range(2))
+    steps = []
+    h_t, c_t = h0, c0
+    for t in range(x.shape[0]):
+        h_t, c_t, step_cache = lstm_step(x[t], h_t, c_t, params)
+        h[t], c[t] = h_t, c_t
+        steps.append(step_cache)
+    return h, c, {"made_by": "lstm_forward", "steps": steps}
 
 
 def lstm_backward(dh, cache, dc_T=None):
-    """Backpropagation through time: dh (T, B, H) -> (dx, dh0, dc0, grads).
+    """Backpropagation through time: `lstm_step_backward` from the last step to the first.
 
-    dh[t] is the gradient of the loss with respect to the output h_t, through what the layer's user did
-    with it; the paths through later steps (dh_next, dc_next) are added here. dc_T (B, H), optional, is a
-    gradient on the final cell state c_T. dx has the shape of x, dh0 and dc0 of h0, grads the keys and
-    shapes of params.
+    dh[t] is the gradient of the loss at h_t through what the user did with it; the paths
+    through later steps (dh_next, dc_next) are added here, and the step gradients summed.
+
+    Inputs:
+        dh: (T, B, H); cache: from `lstm_forward`; dc_T: (B, H), optional, a gradient on c_T
+    Returns:
+        dx: (T, B, D); dh0, dc0: (B, H); grads: keyed like params, summed over time and batch
+
+    >>> params = init_lstm_params(3, 2, np.random.default_rng(0))
+    >>> h, c, cache = lstm_forward(np.ones((5, 1, 3)), np.zeros((1, 2)), np.zeros((1, 2)), params)
+    >>> dx, dh0, dc0, grads = lstm_backward(np.ones_like(h), cache)
+    >>> dx.shape, dc0.shape, grads["bias_hh"].shape
+    ((5, 1, 3), (1, 2), (8,))
     """
-    return _backward(dh, cache, dc_T)
-
-
-def _local_factors(n, acts, c_prev, tanh_c, H, out):
-    """The factors of one chunk of steps that do not depend on the incoming gradient, written into `out`.
-
-    With dh = dL/dh_t and dc = dL/dc_t, the pre-activation gradients of step t are
-        dz_i = dc * g * i(1-i),  dz_f = dc * c_{t-1} * f(1-f),  dz_g = dc * i * (1-g^2)   -> out["ifg"]
-        dz_o = dh * tanh(c_t) * o(1-o)                                                    -> out["o"]
-    and dL/dc_t = dc_next + dh * o * (1 - tanh(c_t)^2)                                     -> out["dc_dh"]
-    """
-    i, f, g, o = _gate_views(acts, H)  # (n, B, H) each
-    ifg, tmp = out["ifg"][:n], out["tmp"][:n]  # (n, B, 3, H), (n, B, H)
-    for k, (gate, other) in enumerate([(i, g), (f, c_prev)]):
-        np.subtract(1.0, gate, out=tmp)
-        tmp *= gate  # sigmoid'(z) = s(1 - s)
-        np.multiply(other, tmp, out=ifg[:, :, k])
-    np.multiply(g, g, out=tmp)
-    np.subtract(1.0, tmp, out=tmp)  # tanh'(z) = 1 - tanh(z)^2
-    np.multiply(i, tmp, out=ifg[:, :, 2])
-    np.subtract(1.0, o, out=tmp)
-    tmp *= o
-    np.multiply(tanh_c, tmp, out=out["o"][:n])
-    np.multiply(tanh_c, tanh_c, out=tmp)
-    np.subtract(1.0, tmp, out=tmp)
-    np.multiply(o, tmp, out=out["dc_dh"][:n])
-
-
-def _backward(dh, cache, dc_T=None, state_grads=None):
-    """The recursion of `lstm_backward`. If `state_grads` is a dict of two (T, B, H) arrays "h" and "c",
-    they are filled with dL/dh_t and dL/dc_t of every step (for `gradflow`).
-
-    Steps are taken in chunks: the gradient-free factors of a chunk are computed in a few array
-    operations (`_local_factors`), then the steps of the chunk run with six operations each.
-    """
-    x, h0, c0, h, c, tanh_c, acts, params = (cache[k] for k in ("x", "h0", "c0", "h", "c", "tanh_c", "acts", "params"))
-    T, B, H = h.shape
-    dh = check_shape("dh", as_float_array("dh", dh), h.shape, "(T, B, H)")
-    dc_next = np.zeros_like(c0) if dc_T is None else check_shape("dc_T", as_float_array("dc_T", dc_T), c0.shape, "(B, H)").copy()
-    dh_next = np.zeros_like(h0)  # (B, H): gradient reaching h_t from step t+1
-    c_prev = np.concatenate([c0[None], c[:-1]])  # (T, B, H): the cell state each step read
-    dz = np.empty_like(acts)  # (T, B, 4H): dL/d(pre-activation), gate order i, f, g, o
-    dz_ifg, dz_o = dz.reshape(T, B, 4, H)[:, :, :3], dz[:, :, 3 * H:]
-    f = _gate_views(acts, H)[1]
-    n = max(1, min(T, 2 ** 16 // (B * 4 * H)))  # steps per chunk: a chunk's factors stay in cache
-    factors = {"ifg": np.empty((n, B, 3, H), h.dtype), "o": np.empty((n, B, H), h.dtype),
-               "dc_dh": np.empty((n, B, H), h.dtype), "tmp": np.empty((n, B, H), h.dtype)}
-    dh_t, dc = np.empty_like(h0), np.empty_like(c0)
-    dc_row, weight_hh = dc[:, None, :], params["weight_hh"]  # (B, 1, H) view of dc, to scale three gates at once
-    for end in range(T, 0, -n):
-        start = max(0, end - n)
-        chunk = slice(start, end)
-        _local_factors(end - start, acts[chunk], c_prev[chunk], tanh_c[chunk], H, factors)
-        for t in reversed(range(start, end)):
-            j = t - start
-            np.add(dh[t], dh_next, out=dh_t)  # dL/dh_t: from outside and from step t+1
-            np.multiply(dh_t, factors["o"][j], out=dz_o[t])
-            np.multiply(dh_t, factors["dc_dh"][j], out=dc)
-            dc += dc_next  # dL/dc_t
-            np.multiply(dc_row, factors["ifg"][j], out=dz_ifg[t])
-            np.multiply(dc, f[t], out=dc_next)  # along the belt: dL/dc_{t-1} = dL/dc_t * f_t
-            np.matmul(dz[t], weight_hh, out=dh_next)  # (B, 4H) @ (4H, H)
-            if state_grads is not None:
-                state_grads["h"][t], state_grads["c"][t] = dh_t, dc
-    h_prev = np.concatenate([h0[None], h[:-1]])  # (T, B, H): the hidden state each step read
-    dz2 = dz.reshape(T * B, 4 * H)
-    grads = {
-        "weight_ih": dz2.T @ x.reshape(T * B, -1),  # (4H, D), summed over time and batch
-        "weight_hh": dz2.T @ h_prev.reshape(T * B, H),  # (4H, H)
-        "bias_ih": dz2.sum(axis=0),
-    }
-    grads["bias_hh"] = grads["bias_ih"].copy()  # both biases enter the same sum
-    dx = (dz2 @ params["weight_ih"]).reshape(x.shape)  # (T*B, 4H) @ (4H, D)
+    steps = check_cache(cache, "lstm_forward", "lstm_backward")["steps"]
+    first = steps[0]
+    T, (B, H), D = len(steps), first["h_prev"].shape, first["x_t"].shape[1]
+    dh = check_shape("dh", as_float_array("dh", dh), (T, B, H), "(T, B, H)")
+    dtype = first["x_t"].dtype
+    dh_next = np.zeros((B, H), dtype=dtype)  # the gradient reaching h_t from step t+1
+    dc_next = np.zeros((B, H), dtype=dtype) if dc_T is None else \
+        check_shape("dc_T", as_float_array("dc_T", dc_T), (B, H), "(B, H)")
+    grads = {k: np.zeros_like(v) for k, v in first["params"].items()}
+    dx = np.empty((T, B, D), dtype=dtype)
+    for t in reversed(range(T)):
+        dx[t], dh_next, dc_next, step_grads = lstm_step_backward(dh[t] + dh_next, dc_next,
+                                                                 steps[t])
+        for key in grads:
+            grads[key] += step_grads[key]
     return dx, dh_next, dc_next, grads
+
+
+def split_gates(params):
+    """torch's fused layout -> the per-gate form of `gates`: W_k = [W_hk^T ; W_ik^T] (H + D, H)
+    and b_k = b_ik + b_hk, for k in i, f, g, o. The rows of W_k that meet h come first, because
+    the gates read [h_prev, x_t].
+
+    >>> weights = split_gates(init_lstm_params(3, 2, np.random.default_rng(0)))
+    >>> weights["W_f"].shape, weights["b_f"].shape
+    ((5, 2), (2,))
+    """
+    params = check_lstm_params(params)
+    H = params["weight_hh"].shape[1]
+    weights = {}
+    for k in GATES:
+        rows = gate_rows(k, H)
+        weights[f"W_{k}"] = np.concatenate([params["weight_hh"][rows].T,
+                                            params["weight_ih"][rows].T], axis=0)
+        weights[f"b_{k}"] = params["bias_ih"][rows] + params["bias_hh"][rows]
+    return weights
+
+
+def fuse_gates(weights):
+    """The per-gate form -> torch's fused layout (the inverse of `split_gates` up to the bias
+    split). Only the sum of torch's two biases matters: b_k goes to bias_ih, bias_hh is zero.
+
+    >>> params = fuse_gates(split_gates(init_lstm_params(3, 2, np.random.default_rng(0))))
+    >>> params["weight_ih"].shape, float(abs(params["bias_hh"]).max())
+    ((8, 3), 0.0)
+    """
+    weights = check_gate_weights(weights)
+    H = weights["W_f"].shape[1]
+    params = {
+        "weight_ih": np.concatenate([weights[f"W_{k}"][H:].T for k in GATES]),  # (4H, D)
+        "weight_hh": np.concatenate([weights[f"W_{k}"][:H].T for k in GATES]),  # (4H, H)
+        "bias_ih": np.concatenate([weights[f"b_{k}"] for k in GATES]),
+    }
+    params["bias_hh"] = np.zeros_like(params["bias_ih"])
+    return params

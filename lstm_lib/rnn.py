@@ -1,19 +1,25 @@
-"""The vanilla (Elman) RNN layer in numpy: forward over a sequence and backpropagation through time.
+"""The vanilla (Elman) RNN: one step and its backward pass, and the loops over a sequence.
 
-Same equation, names and parameter layout as ``torch.nn.RNN(nonlinearity="tanh")``::
+Forward in the chapter "The recurrent cell", backward in "Backpropagation through time".
+Same equation, names and layout as ``torch.nn.RNN(nonlinearity="tanh")``, time-major::
 
     h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh)
 
-Shapes: x (T, B, D), h0 (B, H), h (T, B, H); weight_ih (H, D), weight_hh (H, H), bias_ih (H,), bias_hh (H,).
+Shapes: x (T, B, D), h0 (B, H), h (T, B, H); weight_ih (H, D), weight_hh (H, H),
+bias_ih (H,), bias_hh (H,). Gradients come back in dicts with the keys of params.
 """
 import numpy as np
 
-from .checks import (as_float_array, check_ndim, check_params, check_same_dtype, check_shape, check_sizes_and_rng,
-                     matrix_shape)
+from .validation import (as_float_array, check_cache, check_int, check_layer_params,
+                         check_ndim, check_rng, check_same_dtype, check_shape, check_state)
 
 
 def rnn_param_shapes(input_size, hidden_size):
-    """The shape of each parameter, under torch's names."""
+    """The shape of each parameter, under torch's names.
+
+    >>> rnn_param_shapes(3, 2)
+    {'weight_ih': (2, 3), 'weight_hh': (2, 2), 'bias_ih': (2,), 'bias_hh': (2,)}
+    """
     D, H = input_size, hidden_size
     return {"weight_ih": (H, D), "weight_hh": (H, H), "bias_ih": (H,), "bias_hh": (H,)}
 
@@ -21,77 +27,149 @@ def rnn_param_shapes(input_size, hidden_size):
 def init_rnn_params(input_size, hidden_size, rng):
     """Draw parameters as torch does: every entry uniform in [-1/sqrt(H), 1/sqrt(H)], float64.
 
-    `rng` is a ``numpy.random.Generator``; the four arrays are drawn in the order of `rnn_param_shapes`.
+    The arrays are drawn from `rng` (a numpy Generator) in the order of `rnn_param_shapes`.
+
+    >>> params = init_rnn_params(3, 2, np.random.default_rng(0))
+    >>> params["weight_hh"].shape, bool(abs(params["weight_hh"]).max() <= 2 ** -0.5)
+    ((2, 2), True)
     """
-    check_sizes_and_rng(rng, input_size=input_size, hidden_size=hidden_size)
+    check_int("input_size", input_size, 1)
+    check_int("hidden_size", hidden_size, 1)
+    check_rng(rng)
     bound = 1.0 / np.sqrt(hidden_size)
     shapes = rnn_param_shapes(input_size, hidden_size)
     return {key: rng.uniform(-bound, bound, size=shape) for key, shape in shapes.items()}
 
 
-def _check_params(params):
-    H = matrix_shape(params, "weight_hh", "(H, H)")[0]  # the square matrix fixes H; D is then weight_ih's
-    params = check_params(params, rnn_param_shapes(None, H))
-    return check_params(params, rnn_param_shapes(params["weight_ih"].shape[1], H))
+def check_rnn_params(params):
+    """`params` checked as an RNN's dict (keys, float dtype, shapes): returns it with arrays.
+
+    >>> check_rnn_params({"weight_ih": np.zeros((2, 3))})
+    Traceback (most recent call last):
+    ...
+    ValueError: params is missing key(s) ['weight_hh', 'bias_ih', 'bias_hh']; expected the \
+keys weight_ih, weight_hh, bias_ih, bias_hh
+    """
+    return check_layer_params(params, 1, made_by="init_rnn_params")
 
 
-def _check_inputs(x, h_prev, params, names=("x", "h0"), x_letters="(T, B, D)"):
-    params = _check_params(params)
+def _check_inputs(x, h_prev, params, names, x_letters):
+    params = check_rnn_params(params)
     H, D = params["weight_ih"].shape
-    x = as_float_array(names[0], x)
-    check_ndim(names[0], x, len(x_letters.split(",")), x_letters)
+    x = check_ndim(names[0], as_float_array(names[0], x), len(x_letters.split(",")), x_letters)
     check_shape(names[0], x, (None,) * (x.ndim - 1) + (D,), x_letters)
-    h_prev = as_float_array(names[1], h_prev)
-    try:
-        check_shape(names[1], h_prev, (x.shape[-2], H), "(B, H)")
-    except ValueError as err:  # B comes from x: say so, since a batch-first x is the usual cause
-        raise ValueError(f"{err} (B = {x.shape[-2]} is read from {names[0]} of shape {x_letters} = {x.shape}; "
-                         f"lstm_lib is time-major: is {names[0]} batch-first?)") from None
+    h_prev = check_state(names[1], h_prev, x.shape[-2], H, names[0], x.shape)
     check_same_dtype(**{names[0]: x, names[1]: h_prev, "params": params["weight_ih"]})
     return x, h_prev, params
 
 
 def rnn_step(x_t, h_prev, params):
-    """One step of the cell: x_t (B, D), h_prev (B, H) -> h_t (B, H)."""
-    x_t, h_prev, params = _check_inputs(x_t, h_prev, params, names=("x_t", "h_prev"), x_letters="(B, D)")
-    return np.tanh(x_t @ params["weight_ih"].T + params["bias_ih"] + h_prev @ params["weight_hh"].T + params["bias_hh"])
+    """One step of the cell::
+
+        h_t = tanh(x_t W_ih^T + b_ih + h_prev W_hh^T + b_hh)
+
+    Inputs:
+        x_t: (B, D) the inputs of this step; h_prev: (B, H) the previous state;
+        params: weight_ih (H, D), weight_hh (H, H), bias_ih (H,), bias_hh (H,)
+    Returns:
+        h_t: (B, H) the new state; cache: what `rnn_step_backward` needs
+
+    >>> params = init_rnn_params(3, 2, np.random.default_rng(0))
+    >>> h_t, cache = rnn_step(np.ones((1, 3)), np.zeros((1, 2)), params)
+    >>> h_t.shape
+    (1, 2)
+    """
+    x_t, h_prev, params = _check_inputs(x_t, h_prev, params, ("x_t", "h_prev"), "(B, D)")
+    a_t = x_t @ params["weight_ih"].T + params["bias_ih"] + h_prev @ params["weight_hh"].T \
+        + params["bias_hh"]  # (B, H)
+    h_t = np.tanh(a_t)
+    cache = {"made_by": "rnn_step", "x_t": x_t, "h_prev": h_prev, "h_t": h_t, "params": params}
+    return h_t, cache
+
+
+def rnn_step_backward(dh_t, cache):
+    """One step back: the gradient at h_t, through the tanh, to the inputs and the weights::
+
+        da_t = dh_t * (1 - h_t^2)                   (tanh' from its output)
+        dx_t = da_t W_ih,   dh_prev = da_t W_hh
+        dW_ih = da_t^T x_t, dW_hh = da_t^T h_prev,  db_ih = db_hh = sum over the batch of da_t
+
+    Inputs:
+        dh_t: (B, H) the whole gradient of the loss at h_t (from the output and from step t+1);
+        cache: from `rnn_step`
+    Returns:
+        dx_t: (B, D); dh_prev: (B, H); grads: the gradients of this step, keyed like params
+
+    >>> params = init_rnn_params(3, 2, np.random.default_rng(0))
+    >>> h_t, cache = rnn_step(np.ones((1, 3)), np.zeros((1, 2)), params)
+    >>> dx_t, dh_prev, grads = rnn_step_backward(np.ones((1, 2)), cache)
+    >>> dx_t.shape, grads["weight_ih"].shape
+    ((1, 3), (2, 3))
+    """
+    cache = check_cache(cache, "rnn_step", "rnn_step_backward")
+    x_t, h_prev, h_t, params = (cache[k] for k in ("x_t", "h_prev", "h_t", "params"))
+    dh_t = check_shape("dh_t", as_float_array("dh_t", dh_t), h_t.shape, "(B, H)")
+    da_t = dh_t * (1.0 - h_t ** 2)  # (B, H): tanh'(a) = 1 - tanh(a)^2
+    grads = {"weight_ih": da_t.T @ x_t,  # (H, B) @ (B, D), summed over the batch
+             "weight_hh": da_t.T @ h_prev,  # (H, H)
+             "bias_ih": da_t.sum(axis=0),
+             "bias_hh": da_t.sum(axis=0)}
+    return da_t @ params["weight_ih"], da_t @ params["weight_hh"], grads
 
 
 def rnn_forward(x, h0, params):
-    """Run the RNN over a sequence: x (T, B, D), h0 (B, H) -> h (T, B, H) holding every h_t, and a cache.
+    """Run the cell over a sequence, one `rnn_step` per time step.
 
-    The cache keeps what `rnn_backward` needs; it refers to `params`, so do not update them in between.
+    Inputs:
+        x: (T, B, D) the inputs, time-major; h0: (B, H) the initial state; params: as `rnn_step`
+    Returns:
+        h: (T, B, H) every state h_1 .. h_T (h[-1] is the last); cache: for `rnn_backward`.
+        The cache refers to params: do not change them before the backward pass.
+
+    >>> params = init_rnn_params(3, 2, np.random.default_rng(0))
+    >>> h, cache = rnn_forward(np.ones((5, 1, 3)), np.zeros((1, 2)), params)
+    >>> h.shape
+    (5, 1, 2)
     """
-    x, h0, params = _check_inputs(x, h0, params)
-    x_proj = x @ params["weight_ih"].T + params["bias_ih"]  # (T, B, H): the input part of every step at once
-    h = np.empty(x.shape[:2] + h0.shape[-1:], dtype=x.dtype)
-    h_prev = h0
+    x, h0, params = _check_inputs(x, h0, params, ("x", "h0"), "(T, B, D)")
+    check_int("the number of steps T of x", x.shape[0], 1)
+    h = np.empty(x.shape[:2] + h0.shape[1:], dtype=x.dtype)
+    steps = []
+    h_t = h0
     for t in range(x.shape[0]):
-        h[t] = np.tanh(x_proj[t] + h_prev @ params["weight_hh"].T + params["bias_hh"])
-        h_prev = h[t]
-    return h, {"x": x, "h0": h0, "h": h, "params": params}
+        h_t, step_cache = rnn_step(x[t], h_t, params)
+        h[t] = h_t
+        steps.append(step_cache)
+    return h, {"made_by": "rnn_forward", "steps": steps}
 
 
 def rnn_backward(dh, cache):
-    """Backpropagation through time: dh (T, B, H) -> (dx, dh0, grads).
+    """Backpropagation through time: `rnn_step_backward` from the last step to the first.
 
-    dh[t] is the gradient of the loss with respect to the output h_t, taken through what the layer's
-    user did with h_t (a readout, a loss); the path through later steps is added here, as dh_next.
-    dx has the shape of x, dh0 of h0, and grads the keys and shapes of params.
+    dh[t] is the gradient of the loss at h_t through what the user did with it (a readout, a
+    loss); the path through later steps, dh_next, is added here. The step gradients are summed:
+    the same weights act at every step.
+
+    Inputs:
+        dh: (T, B, H); cache: from `rnn_forward`
+    Returns:
+        dx: (T, B, D); dh0: (B, H); grads: keyed like params, summed over time and batch
+
+    >>> params = init_rnn_params(3, 2, np.random.default_rng(0))
+    >>> h, cache = rnn_forward(np.ones((5, 1, 3)), np.zeros((1, 2)), params)
+    >>> dx, dh0, grads = rnn_backward(np.ones_like(h), cache)
+    >>> dx.shape, dh0.shape, sorted(grads)
+    ((5, 1, 3), (1, 2), ['bias_hh', 'bias_ih', 'weight_hh', 'weight_ih'])
     """
-    x, h0, h, params = cache["x"], cache["h0"], cache["h"], cache["params"]
-    dh = check_shape("dh", as_float_array("dh", dh), h.shape, "(T, B, H)")
-    da = np.empty_like(h)  # (T, B, H): dL/da_t, a_t the pre-activation of step t
-    dh_next = np.zeros_like(h0)  # (B, H): gradient reaching h_t from step t+1
-    for t in reversed(range(h.shape[0])):
-        da[t] = (dh[t] + dh_next) * (1.0 - h[t] ** 2)  # tanh'(a) = 1 - tanh(a)^2
-        dh_next = da[t] @ params["weight_hh"]  # (B, H) @ (H, H)
-    h_prev = np.concatenate([h0[None], h[:-1]])  # (T, B, H): the state each step read
-    grads = {
-        "weight_ih": np.tensordot(da, x, axes=([0, 1], [0, 1])),  # (H, D), summed over time and batch
-        "weight_hh": np.tensordot(da, h_prev, axes=([0, 1], [0, 1])),  # (H, H)
-        "bias_ih": da.sum(axis=(0, 1)),
-        "bias_hh": da.sum(axis=(0, 1)),
-    }
-    dx = da @ params["weight_ih"]  # (T, B, H) @ (H, D)
+    steps = check_cache(cache, "rnn_forward", "rnn_backward")["steps"]
+    first = steps[0]
+    T, (B, H), D = len(steps), first["h_prev"].shape, first["x_t"].shape[1]
+    dh = check_shape("dh", as_float_array("dh", dh), (T, B, H), "(T, B, H)")
+    grads = {k: np.zeros_like(v) for k, v in first["params"].items()}
+    dx = np.empty((T, B, D), dtype=first["x_t"].dtype)
+    dh_next = np.zeros((B, H), dtype=dx.dtype)  # (B, H): the gradient reaching h_t from step t+1
+    for t in reversed(range(T)):
+        dx[t], dh_next, step_grads = rnn_step_backward(dh[t] + dh_next, steps[t])
+        for key in grads:
+            grads[key] += step_grads[key]
     return dx, dh_next, grads

@@ -1,56 +1,40 @@
 """A small training loop: a vanilla RNN and a linear readout, on a task scored at the last step.
 
-One update reads a fresh batch, runs ``rnn_forward``, reads the prediction from the last state
-h_T with ``linear_forward``, takes the loss, backpropagates (``linear_backward``,
-``rnn_backward``), clips the global gradient norm (``clip_grad_norm``) and lets ``Adam`` step.
-Everything random comes from the ``rng`` passed in, so the same call gives the same network.
+Chapter "Why RNNs forget". One update reads a fresh batch, runs ``rnn_forward``, reads the
+prediction from the last state h_T with ``linear_forward``, takes the loss, backpropagates
+(``linear_backward``, ``rnn_backward``), clips the global gradient norm (``clip_grad_norm``)
+and lets ``Adam`` step. Everything random comes from the ``rng`` passed in, so the same call
+gives the same network.
 """
-import numbers
-
 import numpy as np
 
-from .checks import as_float_array, check_ndim, matrix_shape
-from .layers import linear_backward, linear_forward, mse_loss
+from .layers import check_linear_params, linear_backward, linear_forward, mse_loss
 from .optim import Adam, clip_grad_norm
-from .rnn import rnn_backward, rnn_forward
+from .rnn import check_rnn_params, rnn_backward, rnn_forward
+from .validation import as_float_array, check_int, check_ndim, check_number, check_rng
 
 
 def predict_last(x, params, readout):
-    """The readout of the last state: x (T, B, D) -> y_hat (B, O), starting from h_0 = 0."""
+    """The readout of the last state: x (T, B, D) -> y_hat (B, O), starting from h_0 = 0.
+
+    >>> from lstm_lib.layers import init_linear_params
+    >>> from lstm_lib.rnn import init_rnn_params
+    >>> rng = np.random.default_rng(0)
+    >>> params, readout = init_rnn_params(2, 4, rng), init_linear_params(4, 1, rng)
+    >>> predict_last(np.zeros((10, 3, 2)), params, readout).shape
+    (3, 1)
+    """
     x = check_ndim("x", as_float_array("x", x), 3, "(T, B, D)")
-    H = matrix_shape(params, "weight_hh", "(H, H)")[0] or 0  # 0 if absent: rnn_forward names the key
+    H = check_rnn_params(params)["weight_hh"].shape[0]
     h, _ = rnn_forward(x, np.zeros((x.shape[1], H), dtype=x.dtype), params)
     return linear_forward(h[-1], readout)[0]
-
-
-def _check_positive(name, value, integer=False):
-    kind = numbers.Integral if integer else numbers.Real
-    if isinstance(value, bool) or not isinstance(value, kind) or not value > 0 or not np.isfinite(value):
-        raise ValueError(f"{name} must be a positive {'integer' if integer else 'number'}, got {value!r}")
-
-
-def _check_arguments(make_batch, params, readout, n_updates, rng, lr, max_norm, loss_fn):
-    for name, fn, what in (("make_batch", make_batch, "rng -> (x, y)"),
-                           ("loss_fn", loss_fn, "(y_hat, y) -> (loss, dy_hat)")):
-        if not callable(fn):
-            raise ValueError(f"{name} must be a function {what}, got {type(fn).__name__}")
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError("rng must be a numpy.random.Generator (np.random.default_rng(seed)), "
-                         f"got {type(rng).__name__}")
-    _check_positive("n_updates", n_updates, integer=True)
-    _check_positive("lr", lr)
-    _check_positive("max_norm", max_norm)
-    for name, value in (("params", params), ("readout", readout)):
-        if not isinstance(value, dict):
-            raise ValueError(f"{name} must be a dict of arrays (init_rnn_params, init_linear_params), "
-                             f"got {type(value).__name__}")
 
 
 def _check_batch(x, y):
     x = check_ndim("x from make_batch", as_float_array("x from make_batch", x), 3, "(T, B, D)")
     if np.shape(y)[:1] != x.shape[1:2]:  # one target per sequence of the batch
-        raise ValueError(f"y from make_batch must have B = {x.shape[1]} rows, one per sequence of "
-                         f"x (T, B, D) = {x.shape}, got shape {np.shape(y)} "
+        raise ValueError(f"y from make_batch must have B = {x.shape[1]} rows, one per sequence "
+                         f"of x (T, B, D) = {x.shape}, got shape {np.shape(y)} "
                          "(lstm_lib is time-major: is x batch-first?)")
     return x, y
 
@@ -65,11 +49,28 @@ def train_last_step(make_batch, params, readout, n_updates, rng, lr=1e-3, max_no
     params: RNN parameters (D -> H); readout: linear layer {weight (O, H), bias (O,)}. Both are
         copied, never changed; the trained copies are returned.
     losses (n_updates,): the loss of each batch, before its update.
+
+    >>> from lstm_lib.layers import init_linear_params
+    >>> from lstm_lib.rnn import init_rnn_params
+    >>> from lstm_lib.tasks import adding_problem
+    >>> rng = np.random.default_rng(0)
+    >>> params, readout = init_rnn_params(2, 8, rng), init_linear_params(8, 1, rng)
+    >>> _, _, losses = train_last_step(lambda r: adding_problem(16, 10, r), params, readout,
+    ...                                200, rng, lr=1e-2)
+    >>> bool(losses[-20:].mean() < losses[:20].mean())
+    True
     """
-    _check_arguments(make_batch, params, readout, n_updates, rng, lr, max_norm, loss_fn)
-    params = {k: np.array(v) for k, v in params.items()}  # copies: the caller's stay as they are
-    readout = {k: np.array(v) for k, v in readout.items()}
-    H = matrix_shape(params, "weight_hh", "(H, H)")[0] or 0  # 0 if absent: rnn_forward names it
+    for name, fn, what in (("make_batch", make_batch, "rng -> (x, y)"),
+                           ("loss_fn", loss_fn, "(y_hat, y) -> (loss, dy_hat)")):
+        if not callable(fn):
+            raise ValueError(f"{name} must be a function {what}, got {type(fn).__name__}")
+    check_int("n_updates", n_updates, 1)
+    check_rng(rng)
+    check_number("lr", lr, positive=True)
+    check_number("max_norm", max_norm, positive=True)
+    params = {k: np.array(v) for k, v in check_rnn_params(params).items()}  # copies
+    readout = {k: np.array(v) for k, v in check_linear_params(readout, "readout").items()}
+    H = params["weight_hh"].shape[0]
     optimizer = Adam({**params, **readout}, lr=lr)  # one dict of the same arrays (keys differ)
     losses = np.empty(n_updates)
     for n in range(n_updates):

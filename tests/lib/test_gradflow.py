@@ -125,9 +125,9 @@ def test_rescale_matrix(rng, measure, fn):
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"value": 1.0, "measure": "norm"}, "measure must be one of"),
-    ({"value": -1.0}, "value must be a finite number >= 0"),
-    ({"value": float("nan")}, "value must be a finite number >= 0"),
-    ({"value": True}, "value must be a finite number >= 0"),
+    ({"value": -1.0}, "value must be a finite number >= 0, got -1.0"),
+    ({"value": float("nan")}, "value must be a finite number >= 0, got nan"),
+    ({"value": True}, "value must be a single real number, got True"),
 ])
 def test_rescale_matrix_rejects_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -292,7 +292,7 @@ def test_lstm_gradflow_rejects_bad_input(rng):
         lstm_state_gradients(np.zeros((3, 4, 3)), cache)
     with pytest.raises(ValueError, match=r"dc_T must have shape \(B, H\) = \(3, 4\)"):
         lstm_state_gradients(np.zeros_like(h), cache, dc_T=np.zeros((4, 3)))
-    with pytest.raises(ValueError, match="cache must be the dict returned by lstm_forward"):
+    with pytest.raises(ValueError, match="lstm_state_gradients needs the cache that lstm_forward returns"):
         lstm_state_gradients(np.zeros_like(h), {"h": h})
     with pytest.raises(ValueError, match="state must be one of"):
         lstm_gradient_by_lag(x, h0, c0, params, np.ones((3, 4)), state="hidden")

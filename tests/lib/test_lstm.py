@@ -4,7 +4,9 @@ import pytest
 import torch
 
 from lstm_lib.gradcheck import gradcheck
-from lstm_lib.lstm import gate_rows, init_lstm_params, lstm_backward, lstm_forward, lstm_step
+from lstm_lib.lstm import (gate_rows, init_lstm_params, lstm_backward, lstm_forward, lstm_step,
+                           lstm_step_backward)
+from lstm_lib.rnn import init_rnn_params, rnn_forward
 from lstm_lib.torch_bridge import to_torch
 
 SIZES = [(1, 1, 1, 1), (5, 3, 4, 6), (7, 2, 6, 3), (12, 4, 1, 8), (3, 2, 5, 2)]  # (T, B, D, H)
@@ -75,15 +77,73 @@ def test_step_is_one_step_of_the_layer(rng):
     h, c, _ = lstm_forward(x, h0, c0, params)
     h_prev, c_prev = h0, c0
     for t in range(4):
-        h_prev, c_prev = lstm_step(x[t], h_prev, c_prev, params)
+        h_prev, c_prev, _ = lstm_step(x[t], h_prev, c_prev, params)
         np.testing.assert_allclose(h_prev, h[t], rtol=0, atol=1e-14)
         np.testing.assert_allclose(c_prev, c[t], rtol=0, atol=1e-14)
-    cell = torch.nn.LSTMCell(2, 5).double()
+
+
+def torch_cell_reference(x_t, h_prev, c_prev, params, dh_t, dc_t):
+    """torch.nn.LSTMCell with the same parameters: outputs, and the gradients of
+    sum(dh_t * h_t) + sum(dc_t * c_t) with respect to every input and parameter."""
+    cell = torch.nn.LSTMCell(x_t.shape[1], h_prev.shape[1]).double()
     with torch.no_grad():
         for k in KEYS:
             getattr(cell, k).copy_(torch.from_numpy(params[k]))
-        h_ref, c_ref = cell(torch.from_numpy(x[0]), (torch.from_numpy(h0), torch.from_numpy(c0)))
-    np.testing.assert_allclose(lstm_step(x[0], h0, c0, params)[0], h_ref.numpy(), rtol=0, atol=1e-12)
+    xt, ht, ct = (torch.tensor(a, requires_grad=True) for a in (x_t, h_prev, c_prev))
+    h_t, c_t = cell(xt, (ht, ct))
+    ((h_t * torch.tensor(dh_t)).sum() + (c_t * torch.tensor(dc_t)).sum()).backward()
+    grads = {k: getattr(cell, k).grad.numpy() for k in KEYS}
+    return (h_t.detach().numpy(), c_t.detach().numpy(), xt.grad.numpy(), ht.grad.numpy(),
+            ct.grad.numpy(), grads)
+
+
+@pytest.mark.parametrize("B,D,H", [(1, 1, 1), (3, 4, 6), (2, 6, 3), (4, 2, 2)])
+def test_step_pair_matches_torch_lstm_cell(rng, B, D, H):
+    x, h0, c0, params, _, _ = make_problem(rng, 1, B, D, H)
+    dh_t, dc_t = rng.normal(size=(B, H)), rng.normal(size=(B, H))
+    h_t, c_t, cache = lstm_step(x[0], h0, c0, params)
+    dx_t, dh_prev, dc_prev, grads = lstm_step_backward(dh_t, dc_t, cache)
+    ref = torch_cell_reference(x[0], h0, c0, params, dh_t, dc_t)
+    close = dict(rtol=0, atol=1e-10)
+    for got, want in zip((h_t, c_t, dx_t, dh_prev, dc_prev), ref[:5]):
+        np.testing.assert_allclose(got, want, **close)
+    for k in KEYS:
+        np.testing.assert_allclose(grads[k], ref[5][k], **close, err_msg=k)
+    assert min(np.abs(a).max() for a in [dx_t, dh_prev, dc_prev, *grads.values()]) > 1e-3
+
+
+def test_step_backward_matches_finite_differences(rng):
+    x, h0, c0, params, _, _ = make_problem(rng, 1, 3, 4, 5)
+    x_t, dh_t, dc_t = x[0], rng.normal(size=(3, 5)), rng.normal(size=(3, 5))
+
+    def loss():
+        h_t, c_t, _ = lstm_step(x_t, h0, c0, params)
+        return float(np.sum(dh_t * h_t) + np.sum(dc_t * c_t))
+
+    dx_t, dh_prev, dc_prev, grads = lstm_step_backward(dh_t, dc_t, lstm_step(x_t, h0, c0, params)[2])
+    errors = gradcheck(loss, {"x_t": x_t, "h_prev": h0, "c_prev": c0, **params},
+                       {"x_t": dx_t, "h_prev": dh_prev, "c_prev": dc_prev, **grads})
+    assert max(errors.values()) < 1e-7, errors
+
+
+def test_backward_is_the_loop_over_the_step_backward(rng):
+    """lstm_backward is the loop over lstm_step_backward, step gradients summed (float64, 1e-12)."""
+    x, h0, c0, params, dh, dc_T = make_problem(rng, 6, 2, 3, 4)
+    _, _, cache = lstm_forward(x, h0, c0, params)
+    dx, dh0, dc0, grads = lstm_backward(dh, cache, dc_T)
+    h_prev, c_prev, caches = h0, c0, []
+    for x_t in x:
+        h_prev, c_prev, step_cache = lstm_step(x_t, h_prev, c_prev, params)
+        caches.append(step_cache)
+    dh_next, dc_next, total = np.zeros_like(h0), dc_T, {k: 0.0 for k in KEYS}
+    for t in reversed(range(6)):
+        dx_t, dh_next, dc_next, step_grads = lstm_step_backward(dh[t] + dh_next, dc_next, caches[t])
+        np.testing.assert_allclose(dx_t, dx[t], rtol=0, atol=1e-12)
+        total = {k: total[k] + step_grads[k] for k in KEYS}
+    np.testing.assert_allclose(dh_next, dh0, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(dc_next, dc0, rtol=0, atol=1e-12)
+    for k in KEYS:
+        np.testing.assert_allclose(total[k], grads[k], rtol=0, atol=1e-12)
 
 
 @pytest.mark.parametrize("T,B,D,H", [(4, 2, 3, 3), (6, 1, 2, 4)])
@@ -150,6 +210,40 @@ def test_init_matches_torch_ranges_and_forget_bias(rng):
     (lambda x, h0, c0, p: lstm_backward(np.zeros((4, 2, 4)), lstm_forward(x, h0, c0, p)[2]),
      r"dh must have shape \(T, B, H\) = \(4, 2, 5\), got \(4, 2, 4\)"),
     (lambda x, h0, c0, p: lstm_step(x, h0, c0, p), r"x_t must have 2 dimensions \(B, D\)"),
+    # point 3 of the two-package issue: parameters that are not what the layer expects
+    (lambda x, h0, c0, p: lstm_forward(x, h0, c0, {k + "_l0": v for k, v in p.items()}),
+     r"params has torch's state-dict names \['bias_hh_l0', 'bias_ih_l0', 'weight_hh_l0', "
+     r"'weight_ih_l0'\]; lstm_lib's dicts use the names without the layer suffix \(weight_ih, "
+     r"\.\.\.\): torch_bridge.from_torch\(module\) gives one"),
+    (lambda x, h0, c0, p: lstm_forward(x, h0, c0, {k: v for k, v in p.items() if k != "weight_hh"}),
+     r"params is missing key\(s\) \['weight_hh'\]; expected the keys weight_ih, weight_hh"),
+    (lambda x, h0, c0, p: lstm_forward(x, h0, c0, dict(p, weight_hh=p["weight_hh"].T)),
+     r"params\['weight_hh'\] has shape \(5, 20\), which looks transposed: lstm_lib stores it "
+     r"as \(4H, H\) = \(20, 5\), as torch does"),
+    (lambda x, h0, c0, p: lstm_forward(x, h0, c0, dict(p, weight_ih=p["weight_ih"].T)),
+     r"params\['weight_ih'\] has shape \(3, 20\), which looks transposed: lstm_lib stores it "
+     r"as \(4H, D\) = \(20, 3\)"),
+    (lambda x, h0, c0, p: lstm_forward(x, h0, c0, list(p.values())),
+     r"params must be a dict with the keys weight_ih, weight_hh, bias_ih, bias_hh \(as "
+     r"init_lstm_params returns\), got a list of 4 items"),
+    (lambda x, h0, c0, p: lstm_forward(x, h0, c0, tuple(p.values())), r"got a tuple of 4 items"),
+    (lambda x, h0, c0, p: lstm_forward(x, h0, c0, init_rnn_params(3, 5, np.random.default_rng(0))),
+     r"params\['weight_hh'\] must have shape \(4H, H\) = \(20, 5\) for H = 5, got \(5, 5\)"),
+    (lambda x, h0, c0, p: lstm_backward(np.zeros((4, 2, 5)), lstm_forward(x, h0, c0, p)),
+     r"lstm_backward needs the cache that lstm_forward returns \(its last item\), "
+     r"got a tuple of 3 items"),
+    (lambda x, h0, c0, p: lstm_backward(np.zeros((4, 2, 5)),
+                                        rnn_forward(x, h0, init_rnn_params(3, 5, np.random.default_rng(0)))[1]),
+     r"lstm_backward needs the cache that lstm_forward returns \(its last item\), "
+     r"got the cache of rnn_forward"),
+    (lambda x, h0, c0, p: lstm_backward(np.zeros((4, 2, 5)), {"h": 1, "c": 2}),
+     r"lstm_backward needs the cache that lstm_forward returns .*got a dict"),
+    (lambda x, h0, c0, p: lstm_step_backward(h0, c0, lstm_forward(x, h0, c0, p)[2]),
+     r"lstm_step_backward needs the cache that lstm_step returns .*got the cache of lstm_forward"),
+    (lambda x, h0, c0, p: lstm_step_backward(h0, c0.T, lstm_step(x[0], h0, c0, p)[2]),
+     r"dc_t must have shape \(B, H\) = \(2, 5\), got \(5, 2\)"),
+    (lambda x, h0, c0, p: lstm_backward(np.zeros((4, 2, 5)), lstm_forward(x, h0, c0, p)[2], c0.T),
+     r"dc_T must have shape \(B, H\) = \(2, 5\), got \(5, 2\)"),
     (lambda x, h0, c0, p: init_lstm_params(3, 0, np.random.default_rng()), r"hidden_size must be a positive integer"),
     (lambda x, h0, c0, p: init_lstm_params(3, 5, 0), r"rng must be a numpy.random.Generator"),
 ])

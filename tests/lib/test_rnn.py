@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from lstm_lib.gradcheck import gradcheck
-from lstm_lib.rnn import init_rnn_params, rnn_backward, rnn_forward, rnn_step
+from lstm_lib.rnn import init_rnn_params, rnn_backward, rnn_forward, rnn_step, rnn_step_backward
 from lstm_lib.torch_bridge import to_torch
 
 SIZES = [(1, 1, 1, 1), (5, 3, 4, 6), (7, 2, 6, 3), (12, 4, 1, 8)]  # (T, B, D, H)
@@ -73,7 +73,90 @@ def test_a_wrong_gradient_fails_the_check(rng):
 
 def test_step_equals_one_step_of_forward(rng):
     x, h0, params, _ = make_problem(rng, 1, 3, 2, 5)
-    np.testing.assert_allclose(rnn_step(x[0], h0, params), rnn_forward(x, h0, params)[0][0], rtol=0, atol=1e-15)
+    h_t, cache = rnn_step(x[0], h0, params)
+    np.testing.assert_allclose(h_t, rnn_forward(x, h0, params)[0][0], rtol=0, atol=1e-15)
+    assert cache["made_by"] == "rnn_step"
+
+
+@pytest.mark.parametrize("B,D,H", [(1, 1, 1), (3, 4, 6), (2, 6, 3)])
+def test_step_pair_matches_torch_rnn_cell(rng, B, D, H):
+    x, h0, params, _ = make_problem(rng, 1, B, D, H)
+    dh_t = rng.normal(size=(B, H))
+    h_t, cache = rnn_step(x[0], h0, params)
+    dx_t, dh_prev, grads = rnn_step_backward(dh_t, cache)
+    cell = torch.nn.RNNCell(D, H).double()
+    with torch.no_grad():
+        for k in params:
+            getattr(cell, k).copy_(torch.from_numpy(params[k]))
+    xt, ht = torch.tensor(x[0], requires_grad=True), torch.tensor(h0, requires_grad=True)
+    out = cell(xt, ht)
+    (out * torch.tensor(dh_t)).sum().backward()
+    close = dict(rtol=0, atol=1e-10)
+    np.testing.assert_allclose(h_t, out.detach().numpy(), **close)
+    np.testing.assert_allclose(dx_t, xt.grad.numpy(), **close)
+    np.testing.assert_allclose(dh_prev, ht.grad.numpy(), **close)
+    for k in params:
+        np.testing.assert_allclose(grads[k], getattr(cell, k).grad.numpy(), **close, err_msg=k)
+    assert min(np.abs(a).max() for a in [dx_t, dh_prev, *grads.values()]) > 1e-3
+
+
+def test_step_backward_matches_finite_differences(rng):
+    x, h0, params, _ = make_problem(rng, 1, 3, 4, 5)
+    x_t, dh_t = x[0], rng.normal(size=(3, 5))
+
+    def loss():
+        return float(np.sum(dh_t * rnn_step(x_t, h0, params)[0]))
+
+    dx_t, dh_prev, grads = rnn_step_backward(dh_t, rnn_step(x_t, h0, params)[1])
+    errors = gradcheck(loss, {"x_t": x_t, "h_prev": h0, **params},
+                       {"x_t": dx_t, "h_prev": dh_prev, **grads})
+    assert max(errors.values()) < 1e-7, errors
+
+
+def test_backward_is_the_loop_over_the_step_backward(rng):
+    """rnn_backward sums the step gradients; done by hand, the loop gives the same numbers."""
+    x, h0, params, dh = make_problem(rng, 6, 2, 3, 4)
+    _, cache = rnn_forward(x, h0, params)
+    dx, dh0, grads = rnn_backward(dh, cache)
+    h_prev, caches = h0, []
+    for x_t in x:
+        h_prev, step_cache = rnn_step(x_t, h_prev, params)
+        caches.append(step_cache)
+    dh_next, total = np.zeros_like(h0), {k: 0.0 for k in params}
+    for t in reversed(range(6)):
+        dx_t, dh_next, step_grads = rnn_step_backward(dh[t] + dh_next, caches[t])
+        np.testing.assert_allclose(dx_t, dx[t], rtol=0, atol=1e-15)
+        total = {k: total[k] + step_grads[k] for k in params}
+    np.testing.assert_allclose(dh_next, dh0, rtol=0, atol=1e-15)
+    for k in params:
+        np.testing.assert_allclose(total[k], grads[k], rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("call,message", [
+    (lambda c, p: rnn_backward(np.zeros((4, 2, 5)), (np.zeros(1), c)),
+     r"rnn_backward needs the cache that rnn_forward returns \(its last item\), got a tuple of 2"),
+    (lambda c, p: rnn_backward(np.zeros((4, 2, 5)), c["steps"][0]),
+     r"needs the cache that rnn_forward returns .*, got the cache of rnn_step"),
+    (lambda c, p: rnn_step_backward(np.zeros((2, 5)), c),
+     r"rnn_step_backward needs the cache that rnn_step returns .*, got the cache of rnn_forward"),
+    (lambda c, p: rnn_backward(np.zeros((4, 2, 5)), None),
+     r"needs the cache that rnn_forward returns .*, got a NoneType"),
+    (lambda c, p: rnn_step_backward(np.zeros((5, 2)), c["steps"][0]),
+     r"dh_t must have shape \(B, H\) = \(2, 5\), got \(5, 2\)"),
+    (lambda c, p: rnn_forward(np.zeros((4, 2, 3)), np.zeros((2, 5)), list(p.values())),
+     r"params must be a dict with the keys weight_ih, weight_hh, bias_ih, bias_hh \(as "
+     r"init_rnn_params returns\), got a list of 4 items"),
+    (lambda c, p: rnn_forward(np.zeros((4, 2, 3)), np.zeros((2, 5)),
+                              {k + "_l0": v for k, v in p.items()}),
+     r"torch's state-dict names .*torch_bridge.from_torch"),
+    (lambda c, p: rnn_forward(np.zeros((0, 2, 3)), np.zeros((2, 5)), p),
+     r"the number of steps T of x must be a positive integer, got 0"),
+])
+def test_bad_caches_and_params_get_clear_errors(rng, call, message):
+    x, h0, params, _ = make_problem(rng, 4, 2, 3, 5)
+    _, cache = rnn_forward(x, h0, params)
+    with pytest.raises(ValueError, match=message):
+        call(cache, params)
 
 
 def test_float32_runs_in_float32(rng):
@@ -103,7 +186,7 @@ def test_init_matches_torch_distribution_and_is_seeded():
     (lambda x, h0, p: (x, h0.T, p), "h0 must have shape (B, H) = (2, 5), got (5, 2)"),
     (lambda x, h0, p: (x, h0[None], p), "h0 must have 2 dimensions (B, H)"),
     (lambda x, h0, p: (x, h0, {k: v for k, v in p.items() if k != "bias_hh"}), "params is missing key(s) ['bias_hh']"),
-    (lambda x, h0, p: (x, h0, dict(p, weight_hh=p["weight_hh"][:, :4])), "params['weight_hh'] must have shape (5, 5), got (5, 4)"),
+    (lambda x, h0, p: (x, h0, dict(p, weight_hh=p["weight_hh"][:, :4])), "params['weight_hh'] must be square (H, H), got (5, 4)"),
     (lambda x, h0, p: (x, h0, dict(p, bias_ih=p["bias_ih"][None])), "params['bias_ih'] must have 1 dimensions"),
     (lambda x, h0, p: (x.astype(int), h0, p), "x must hold floating-point numbers"),
     (lambda x, h0, p: (x.astype(np.float32), h0, p), "arguments must share one dtype"),
@@ -132,7 +215,7 @@ def test_a_batch_first_x_gets_a_hint(rng):
 
 def test_a_transposed_weight_ih_is_named(rng):
     x, h0, params, _ = make_problem(rng, 4, 2, 3, 5)
-    with pytest.raises(ValueError, match=r"params\['weight_ih'\] must have shape \(5, any\), got \(3, 5\)"):
+    with pytest.raises(ValueError, match=r"params\['weight_ih'\] has shape \(3, 5\), which looks transposed: lstm_lib stores it as \(H, D\) = \(5, 3\)"):
         rnn_forward(x, h0, dict(params, weight_ih=params["weight_ih"].T))
 
 

@@ -88,7 +88,7 @@ def test_seeded():
 
 @pytest.mark.parametrize("call,needle", [
     (lambda: adding_problem(2, 9, np.random.default_rng(0)), "T must be an integer >= 10"),
-    (lambda: adding_problem(0, 20, np.random.default_rng(0)), "batch_size must be an integer >= 1"),
+    (lambda: adding_problem(0, 20, np.random.default_rng(0)), "batch_size must be a positive integer"),
     (lambda: adding_problem(2, 20, 0), "rng must be a numpy.random.Generator"),
     (lambda: temporal_order(2, 10, np.random.default_rng(0)), "T must be an integer >= 20"),
     (lambda: recall_first(2, 3, 1, np.random.default_rng(0)), "n_symbols must be an integer >= 2"),
