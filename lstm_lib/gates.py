@@ -25,14 +25,15 @@ GATES = ("i", "f", "g", "o")  # torch's order of the four blocks of its fused ar
 def sigmoid(z):
     """The logistic function 1 / (1 + e^-z), elementwise, without overflow, exact in both tails.
 
-    e^-|z| never overflows: 1 / (1 + e^-z) for z >= 0, and e^z / (1 + e^z) for z < 0.
+    Written as e^min(z, 0) / (1 + e^-|z|): both exponents are <= 0, so nothing overflows. For
+    z >= 0 that is 1 / (1 + e^-z); for z < 0 it is e^z / (1 + e^z), the same fraction with
+    numerator and denominator multiplied by e^z.
 
     >>> sigmoid(np.array([-1000.0, 0.0, 2.0]))
     array([0.        , 0.5       , 0.88079708])
     """
     z = as_float_array("z", z)
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return np.exp(np.minimum(z, 0.0)) / (1.0 + np.exp(-np.abs(z)))
 
 
 def concat_hx(h_prev, x_t):

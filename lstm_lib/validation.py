@@ -16,7 +16,7 @@ def as_float_array(name, value):
     >>> as_float_array("x", [1.0, 2.0]).dtype
     dtype('float64')
     """
-    arr = np.asarray(value)
+    arr = value if type(value) is np.ndarray else np.asarray(value)
     if arr.dtype.kind != "f":
         raise ValueError(f"{name} must hold floating-point numbers (float32 or float64), "
                          f"got dtype {arr.dtype}")
@@ -108,14 +108,15 @@ def check_shape(name, arr, expected, letters=None):
     ...
     ValueError: h0 must have shape (B, H) = (4, 3), got (3, 4)
     """
+    shape = arr.shape
+    if len(shape) == len(expected) and all(e is None or e == s for e, s in zip(expected, shape)):
+        return arr
     expected = tuple(expected)
     want = f"{letters} = {_fmt(expected)}" if letters else _fmt(expected)
     if arr.ndim != len(expected):
         raise ValueError(f"{name} must have {len(expected)} dimensions {want}, "
                          f"got {arr.ndim} with shape {arr.shape}")
-    if any(e is not None and e != s for e, s in zip(expected, arr.shape)):
-        raise ValueError(f"{name} must have shape {want}, got {arr.shape}")
-    return arr
+    raise ValueError(f"{name} must have shape {want}, got {arr.shape}")
 
 
 def check_same_dtype(**arrays):
@@ -128,7 +129,7 @@ def check_same_dtype(**arrays):
     ValueError: arguments must share one dtype, got x: float64, h0: float32
     """
     dtypes = {name: a.dtype for name, a in arrays.items()}
-    if len(set(dtypes.values())) > 1:
+    if len(set(dtypes.values())) > 1:  # a set of one dtype: all agree
         listed = ", ".join(f"{n}: {d}" for n, d in dtypes.items())
         raise ValueError(f"arguments must share one dtype, got {listed}")
 
@@ -166,8 +167,10 @@ the names without the layer suffix (weight_ih, ...): torch_bridge.from_torch(mod
         items = f" of {len(params)} items" if isinstance(params, (list, tuple)) else ""
         raise ValueError(f"{name} must be a dict with the keys {listed} (as {made_by} "
                          f"returns), got a {kind}{items}")
+    if all(k in params for k in keys):
+        return
     suffixed = sorted(k for k in params if isinstance(k, str) and "_l0" in k)
-    if suffixed and not all(k in params for k in keys):
+    if suffixed:
         raise ValueError(f"{name} has torch's state-dict names {suffixed}; lstm_lib's dicts use "
                          f"the names without the layer suffix ({keys[0]}, ...): "
                          "torch_bridge.from_torch(module) gives one")
