@@ -16,11 +16,12 @@ export PYTHONHASHSEED := 0
 export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 
-.PHONY: help book test lab execute unit-nbval build-check browser clean
+.PHONY: help book test check lint lab execute unit-nbval build-check browser clean
 
 help:
 	@echo "make book     build the HTML book into _build/html (sets itself up)"
-	@echo "make test     unit tests, nbval on every chapter, strict book build, browser test"
+	@echo "make test     linter, unit tests, doctests, nbval on every chapter, strict book build, browser test"
+	@echo "make check    the inner loop (under a minute): linter, unit tests, doctests"
 	@echo "make lab      JupyterLab on the chapters, widgets working"
 	@echo "make execute  re-run every chapter in place from a fresh kernel (refreshes committed outputs)"
 
@@ -50,12 +51,22 @@ book: $(STAMP) $(WIDGETS_JS)
 	@echo "Open the book: file://$(CURDIR)/_build/html/index.html"
 
 test: $(STAMP) $(WIDGETS_JS) $(CHROMIUM)
-	$(MAKE) --no-print-directory unit-nbval build-check browser
+	$(MAKE) --no-print-directory lint unit-nbval build-check browser
 	@echo "make test: all stages passed"
 
+# --- the inner loop: no notebooks, no browser, no root ------------------------------------------
+check: $(STAMP)
+	$(MAKE) --no-print-directory lint
+	timeout 300 $(BIN)/pytest -p no:cacheprovider -q -n 2 --doctest-modules lstm_lib lstm_book tests \
+	  -m "not browser"
+
 # --- the stages of `make test` --------------------------------------------------------------------
+lint:
+	$(BIN)/ruff check .
+
 unit-nbval:
-	timeout 1500 $(BIN)/pytest -p no:cacheprovider -n 2 --dist loadfile tests $(NOTEBOOKS) \
+	timeout 1500 $(BIN)/pytest -p no:cacheprovider -n 2 --dist loadfile --doctest-modules \
+	  lstm_lib lstm_book tests $(NOTEBOOKS) \
 	  --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout 300 \
 	  -m "not browser"
 

@@ -1,5 +1,8 @@
 """Time lstm_lib's LSTM (numpy) against torch.nn.LSTM, forward + backward, float32, on this CPU.
 
+lstm_lib's layer is the plain loop over the readable step pair (lstm_step, lstm_step_backward);
+the first shape is the size the book trains (the adding problem), the others are larger layers.
+
 Both run in turn in this one process, on the same data and parameters, with the same number of
 threads (default 1, as in the book; --threads N sets numpy's BLAS and torch alike). Prints, per shape,
 the median time of each and the ratio numpy / torch (below 1: numpy is faster). On a CPU, torch runs
@@ -19,16 +22,17 @@ if __name__ == "__main__":  # BLAS reads its thread count when numpy is first im
     for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[_var] = _threads
 
-import time  # noqa: E402
-import warnings  # noqa: E402
+import time
+import warnings
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
+import numpy as np
+import torch
 
-from lstm_lib.lstm import init_lstm_params, lstm_backward, lstm_forward  # noqa: E402
-from lstm_lib.torch_bridge import to_torch  # noqa: E402
+from lstm_lib.lstm import init_lstm_params, lstm_backward, lstm_forward
+from lstm_lib.torch_bridge import to_torch
 
-SHAPES = [  # (T, B, D, H) and the ratio the issue asks for
+SHAPES = [  # (T, B, D, H) and the ratio an earlier issue asked for (None: no target)
+    ((100, 32, 2, 16), None),
     ((100, 32, 32, 128), 1.0),
     ((100, 64, 64, 256), 1.0),
     ((100, 1, 8, 64), 2.0),
@@ -84,9 +88,9 @@ def median_seconds(run, repeats):
 
 
 def blas_products(T, B, D, H):
-    """(name, m, k, n) of the matrix products of one forward + backward pass: per step, and once per sequence."""
-    return [("step: h (B,H) @ W_hh^T", B, H, 4 * H), ("step: dz (B,4H) @ W_hh", B, 4 * H, H),
-            ("once: dz^T (4H,TB) @ h (TB,H)", 4 * H, T * B, H), ("once: x (TB,D) @ W_ih^T", T * B, D, 4 * H)]
+    """(name, m, k, n) of the matrix products that every step of a forward + backward pass makes."""
+    return [("step: h (B,H) @ W_hh^T", B, H, 4 * H), ("step: x (B,D) @ W_ih^T", B, D, 4 * H),
+            ("step: dz (B,4H) @ W_hh", B, 4 * H, H), ("step: dz^T (4H,B) @ h (B,H)", 4 * H, B, H)]
 
 
 def gflops(m, k, n, repeats, seed=0):
@@ -118,9 +122,10 @@ def main():
             for name, run in runs.items():
                 times[name].append(median_seconds(run, max(args.repeats // 3, 1)))
         t_np, t_torch, t_plain = (float(np.median(times[k])) for k in ("numpy", "torch", "plain"))
-        ok &= t_np / t_torch <= target
+        ok &= target is None or t_np / t_torch <= target
+        goal = "-" if target is None else f"<= {target}"
         print(f"{T:>4} {B:>3} {D:>3} {H:>4} {1e3 * t_np:9.2f} {1e3 * t_torch:9.2f} {t_np / t_torch:6.2f} "
-              f"{'<= ' + str(target):>7} {1e3 * t_plain:21.2f} {t_np / t_plain:6.2f}")
+              f"{goal:>7} {1e3 * t_plain:21.2f} {t_np / t_plain:6.2f}")
     print("all ratios within target" if ok else "SOME RATIOS ABOVE TARGET")
     print("\nmatrix products alone, GFLOP/s (numpy = OpenBLAS, torch = MKL)")
     for (T, B, D, H), _ in SHAPES:

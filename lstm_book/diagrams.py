@@ -169,7 +169,8 @@ def draw_feedforward_net(ax, L=4, origin=(0.0, 0.0), spacing=2.4, cmap="Pastel1"
     d = _new_drawing()
     for l in range(L):
         y = oy + l * spacing
-        patch, txt = box(ax, (ox, y), f"$W^{{({l + 1})}}$", width=1.5, height=0.8, color=colors(l % colors.N), fontsize=11)
+        patch, txt = box(ax, (ox, y), f"$W^{{({l + 1})}}$", width=1.5, height=0.8,
+                         color=colors(l % colors.N), fontsize=11)
         d["cells"].append(patch)
         d["texts"].append(txt)
         start = y - spacing + 0.4 if l > 0 else y - 1.3
@@ -436,8 +437,9 @@ def draw_notation_legend(ax, origin=(0.0, 0.0), spacing=3.2):
     d["texts"].append(txt)
     d["arrows"].append(_polyline(ax, [(xs[2] - 0.9, oy), (xs[2] + 0.9, oy)], c))
     # concatenate: two lines come together and leave as one
-    d["arrows"].append(_polyline(ax, [(xs[3] - 0.9, oy + 0.4), (xs[3] - 0.1, oy + 0.4), (xs[3] - 0.1, oy)], c, head=False))
-    d["arrows"].append(_polyline(ax, [(xs[3] - 0.9, oy - 0.4), (xs[3] - 0.1, oy - 0.4), (xs[3] - 0.1, oy)], c, head=False))
+    for dy in (0.4, -0.4):
+        corner = [(xs[3] - 0.9, oy + dy), (xs[3] - 0.1, oy + dy), (xs[3] - 0.1, oy)]
+        d["arrows"].append(_polyline(ax, corner, c, head=False))
     d["arrows"].append(_polyline(ax, [(xs[3] - 0.1, oy), (xs[3] + 0.9, oy)], c))
     d["cells"].append(_dot(ax, (xs[3] - 0.1, oy), c))
     # copy: one line splits and both branches carry the same vector

@@ -1,8 +1,11 @@
 """Shared fixtures, and a per-chapter execution-time report for the nbval run."""
 import collections
 
+import matplotlib
 import numpy as np
 import pytest
+
+matplotlib.use("Agg")  # no screen: every test that draws uses the file backend
 
 _notebook_seconds = collections.defaultdict(float)
 

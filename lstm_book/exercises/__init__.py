@@ -1,2 +1,4 @@
 """Exercise checkers, one module per chapter. Each prints feedback and returns a truthy/falsy `Verdict`."""
-from .feedback import Verdict  # noqa: F401
+from .feedback import Verdict
+
+__all__ = ["Verdict"]

@@ -1,13 +1,10 @@
 """The diagram functions draw without error and return the artists and labels a reader should see."""
-import matplotlib
+import matplotlib.colors as mcolors
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
-matplotlib.use("Agg")
-import matplotlib.colors as mcolors  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch  # noqa: E402
-
-from lstm_book import diagrams  # noqa: E402
+from lstm_book import diagrams
 
 
 @pytest.fixture
@@ -49,7 +46,8 @@ def test_unrolled_rnn_shares_one_cell(ax, vertical):
 
 def test_unrolled_without_outputs_and_numbering(ax):
     d = diagrams.draw_unrolled_rnn(ax, T=2, show_outputs=False, first_step=5)
-    assert diagrams.labels(d) == ["$W_{ih},\\ W_{hh}$", "$x_{5}$", "$h_{4}$", "$W_{ih},\\ W_{hh}$", "$x_{6}$", "$h_{5}$"]
+    weights = "$W_{ih},\\ W_{hh}$"
+    assert diagrams.labels(d) == [weights, "$x_{5}$", "$h_{4}$", weights, "$x_{6}$", "$h_{5}$"]
 
 
 def test_feedforward_net_has_one_weight_per_layer(ax):

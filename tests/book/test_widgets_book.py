@@ -1,14 +1,11 @@
 """slider_frames wiring, and the notebook helpers."""
 import ipywidgets as widgets
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from lstm_book.notebook import setup_notebook, show_source  # noqa: E402
-from lstm_book.widgets import slider_frames  # noqa: E402
+from lstm_book.notebook import setup_notebook, show_source
+from lstm_book.widgets import slider_frames
 
 
 def _render(**values):

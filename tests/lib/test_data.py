@@ -3,8 +3,17 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_lib.data import (accuracy_bound, context_table, decode, encode, lookup_predictor, make_vocab,
-                           next_char_windows, one_hot, sliding_windows)
+from lstm_lib.data import (
+    accuracy_bound,
+    context_table,
+    decode,
+    encode,
+    lookup_predictor,
+    make_vocab,
+    next_char_windows,
+    one_hot,
+    sliding_windows,
+)
 
 
 def test_vocab_encode_decode_round_trip():

@@ -56,20 +56,25 @@ def test_split_and_fuse_are_inverse_up_to_the_bias_split(rng):
     back = fuse_gates(weights)
     for k in ("weight_ih", "weight_hh"):
         np.testing.assert_array_equal(back[k], params[k])
-    np.testing.assert_allclose(back["bias_ih"] + back["bias_hh"], params["bias_ih"] + params["bias_hh"], rtol=0, atol=1e-16)
+    np.testing.assert_allclose(back["bias_ih"] + back["bias_hh"], params["bias_ih"] + params["bias_hh"],
+                               rtol=0, atol=1e-16)
     # the f block of the fused arrays is W_f: rows of h first, then rows of x
     np.testing.assert_array_equal(weights["W_f"][:3], params["weight_hh"][3:6].T)
     np.testing.assert_array_equal(weights["W_f"][3:], params["weight_ih"][3:6].T)
 
 
 @pytest.mark.parametrize("call,message", [
-    (lambda r: gates.concat_hx(r.normal(size=(2, 3)), r.normal(size=(3, 4))), r"x_t must have shape \(B, D\) with B from h_prev = \(2, any\), got \(3, 4\)"),
+    (lambda r: gates.concat_hx(r.normal(size=(2, 3)), r.normal(size=(3, 4))),
+     r"x_t must have shape \(B, D\) with B from h_prev = \(2, any\), got \(3, 4\)"),
     (lambda r: gates.concat_hx(r.normal(size=3), r.normal(size=(1, 4))), r"h_prev must have 2 dimensions"),
-    (lambda r: gates.gate(r.normal(size=(2, 7)), r.normal(size=(3, 7)), np.zeros(7)), r"W must have shape \(H \+ D, H\) with H \+ D from hx = \(7, any\), got \(3, 7\)"),
-    (lambda r: gates.gate(r.normal(size=(2, 7)), r.normal(size=(7, 3)), np.zeros(4)), r"b must have shape \(H,\) with H from W = \(3,\), got \(4,\)"),
+    (lambda r: gates.gate(r.normal(size=(2, 7)), r.normal(size=(3, 7)), np.zeros(7)),
+     r"W must have shape \(H \+ D, H\) with H \+ D from hx = \(7, any\), got \(3, 7\)"),
+    (lambda r: gates.gate(r.normal(size=(2, 7)), r.normal(size=(7, 3)), np.zeros(4)),
+     r"b must have shape \(H,\) with H from W = \(3,\), got \(4,\)"),
     (lambda r: gates.cell_update(np.ones(3), np.ones(4), np.ones(3), np.ones(3)), r"c_prev must have shape"),
     (lambda r: gates.hidden_state(np.ones((2, 3)), np.ones((3, 2))), r"c must have shape"),
-    (lambda r: gates.lstm_cell(np.ones((2, 4)), np.ones((2, 3)), np.ones((2, 3)), {"W_f": np.ones((7, 3))}), r"weights is missing key"),
+    (lambda r: gates.lstm_cell(np.ones((2, 4)), np.ones((2, 3)), np.ones((2, 3)), {"W_f": np.ones((7, 3))}),
+     r"weights is missing key"),
     (lambda r: split_gates({"weight_ih": np.ones((12, 4)), "weight_hh": np.ones((9, 3)),
                                   "bias_ih": np.ones(12), "bias_hh": np.ones(12)}), r"must have shape \(4H, H\)"),
 ])

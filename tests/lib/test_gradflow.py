@@ -3,8 +3,19 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_lib.gradflow import (largest_singular_value, last_step_gradient, norms_by_lag, rescale_matrix,
-                               rnn_gradient_by_lag, rnn_state_gradients, rnn_step_jacobians, spectral_radius)
+from lstm_lib.gradflow import (
+    largest_singular_value,
+    last_step_gradient,
+    lstm_gradient_by_lag,
+    lstm_state_gradients,
+    norms_by_lag,
+    rescale_matrix,
+    rnn_gradient_by_lag,
+    rnn_state_gradients,
+    rnn_step_jacobians,
+    spectral_radius,
+)
+from lstm_lib.lstm import gate_rows, init_lstm_params, lstm_backward, lstm_forward
 from lstm_lib.rnn import init_rnn_params, rnn_backward, rnn_forward
 
 
@@ -49,8 +60,10 @@ def test_step_jacobians_match_torch(rng):
     assert J.shape == (3, 2, 4, 4)
     p = {k: torch.tensor(v) for k, v in params.items()}
     for b in range(2):
-        step = lambda h_prev: torch.tanh(torch.tensor(x[1, b]) @ p["weight_ih"].T + p["bias_ih"]  # noqa: E731
-                                         + h_prev @ p["weight_hh"].T + p["bias_hh"])
+        def step(h_prev, b=b):
+            return torch.tanh(torch.tensor(x[1, b]) @ p["weight_ih"].T + p["bias_ih"]
+                              + h_prev @ p["weight_hh"].T + p["bias_hh"])
+
         ref = torch.autograd.functional.jacobian(step, torch.tensor(h[0, b]))  # dh_2 / dh_1
         np.testing.assert_allclose(J[1, b], ref.numpy(), rtol=1e-12, atol=1e-15)
 
@@ -168,9 +181,6 @@ def test_step_jacobians_shape_error():
 
 
 # --- the LSTM helpers -------------------------------------------------------------------------------------
-
-from lstm_lib.gradflow import lstm_gradient_by_lag, lstm_state_gradients  # noqa: E402
-from lstm_lib.lstm import gate_rows, init_lstm_params, lstm_backward, lstm_forward  # noqa: E402
 
 
 def lstm_network(rng, T=6, B=3, D=2, H=4, scale=2.0):

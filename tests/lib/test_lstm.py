@@ -4,8 +4,7 @@ import pytest
 import torch
 
 from lstm_lib.gradcheck import gradcheck
-from lstm_lib.lstm import (gate_rows, init_lstm_params, lstm_backward, lstm_forward, lstm_step,
-                           lstm_step_backward)
+from lstm_lib.lstm import gate_rows, init_lstm_params, lstm_backward, lstm_forward, lstm_step, lstm_step_backward
 from lstm_lib.rnn import init_rnn_params, rnn_forward
 from lstm_lib.torch_bridge import to_torch
 
@@ -199,7 +198,8 @@ def test_init_matches_torch_ranges_and_forget_bias(rng):
     (lambda x, h0, c0, p: lstm_forward(x, h0.T, c0, p), r"h0 must have shape \(B, H\) = \(2, 5\), got \(5, 2\)"),
     (lambda x, h0, c0, p: lstm_forward(x, h0, c0[:1], p), r"c0 must have shape \(B, H\) = \(2, 5\), got \(1, 5\)"),
     (lambda x, h0, c0, p: lstm_forward(x.transpose(1, 0, 2), h0, c0, p), r"batch-first"),
-    (lambda x, h0, c0, p: lstm_forward(x[..., :2], h0, c0, p), r"x must have shape \(T, B, D\) = \(any, any, 3\), got \(4, 2, 2\)"),
+    (lambda x, h0, c0, p: lstm_forward(x[..., :2], h0, c0, p),
+     r"x must have shape \(T, B, D\) = \(any, any, 3\), got \(4, 2, 2\)"),
     (lambda x, h0, c0, p: lstm_forward(x, h0, c0, dict(p, weight_hh=p["weight_hh"][:5])),
      r"params\['weight_hh'\] must have shape \(4H, H\) = \(20, 5\) for H = 5, got \(5, 5\)"),
     (lambda x, h0, c0, p: lstm_forward(x, h0, c0, dict(p, bias_hh=p["bias_hh"][:-1])),

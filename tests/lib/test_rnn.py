@@ -171,7 +171,8 @@ def test_float32_runs_in_float32(rng):
 def test_init_matches_torch_distribution_and_is_seeded():
     p1 = init_rnn_params(3, 16, np.random.default_rng(7))
     p2 = init_rnn_params(3, 16, np.random.default_rng(7))
-    assert {k: v.shape for k, v in p1.items()} == {"weight_ih": (16, 3), "weight_hh": (16, 16), "bias_ih": (16,), "bias_hh": (16,)}
+    assert {k: v.shape for k, v in p1.items()} == {"weight_ih": (16, 3), "weight_hh": (16, 16),
+                                                   "bias_ih": (16,), "bias_hh": (16,)}
     assert all(v.dtype == np.float64 for v in p1.values())
     assert all(np.array_equal(p1[k], p2[k]) for k in p1)
     big = init_rnn_params(50, 400, np.random.default_rng(0))["weight_hh"]
@@ -186,7 +187,8 @@ def test_init_matches_torch_distribution_and_is_seeded():
     (lambda x, h0, p: (x, h0.T, p), "h0 must have shape (B, H) = (2, 5), got (5, 2)"),
     (lambda x, h0, p: (x, h0[None], p), "h0 must have 2 dimensions (B, H)"),
     (lambda x, h0, p: (x, h0, {k: v for k, v in p.items() if k != "bias_hh"}), "params is missing key(s) ['bias_hh']"),
-    (lambda x, h0, p: (x, h0, dict(p, weight_hh=p["weight_hh"][:, :4])), "params['weight_hh'] must be square (H, H), got (5, 4)"),
+    (lambda x, h0, p: (x, h0, dict(p, weight_hh=p["weight_hh"][:, :4])),
+     "params['weight_hh'] must be square (H, H), got (5, 4)"),
     (lambda x, h0, p: (x, h0, dict(p, bias_ih=p["bias_ih"][None])), "params['bias_ih'] must have 1 dimensions"),
     (lambda x, h0, p: (x.astype(int), h0, p), "x must hold floating-point numbers"),
     (lambda x, h0, p: (x.astype(np.float32), h0, p), "arguments must share one dtype"),
@@ -215,7 +217,9 @@ def test_a_batch_first_x_gets_a_hint(rng):
 
 def test_a_transposed_weight_ih_is_named(rng):
     x, h0, params, _ = make_problem(rng, 4, 2, 3, 5)
-    with pytest.raises(ValueError, match=r"params\['weight_ih'\] has shape \(3, 5\), which looks transposed: lstm_lib stores it as \(H, D\) = \(5, 3\)"):
+    message = (r"params\['weight_ih'\] has shape \(3, 5\), which looks transposed: "
+               r"lstm_lib stores it as \(H, D\) = \(5, 3\)")
+    with pytest.raises(ValueError, match=message):
         rnn_forward(x, h0, dict(params, weight_ih=params["weight_ih"].T))
 
 

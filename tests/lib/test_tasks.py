@@ -2,8 +2,7 @@
 import numpy as np
 import pytest
 
-from lstm_lib.tasks import (TEMPORAL_ORDER_SYMBOLS, adding_problem, delayed_echo, recall_first,
-                            temporal_order)
+from lstm_lib.tasks import TEMPORAL_ORDER_SYMBOLS, adding_problem, delayed_echo, recall_first, temporal_order
 
 
 @pytest.mark.parametrize("T", [10, 11, 30, 101])

@@ -56,7 +56,9 @@ def test_matches_torch_on_the_adding_problem(max_norm):
 
 def test_matches_torch_with_cross_entropy():
     params, readout, _ = setup(3, 4, 3)
-    task = lambda g: recall_first(6, 4, 3, g)
+    def task(g):
+        return recall_first(6, 4, 3, g)
+
     ours = train_last_step(task, params, readout, 25, np.random.default_rng(3), lr=0.02,
                            loss_fn=softmax_cross_entropy)
     ref = torch_training(task, params, readout, 25, np.random.default_rng(3), lr=0.02, max_norm=1.0, classes=True)
@@ -81,7 +83,9 @@ def test_deterministic_and_leaves_its_arguments_alone():
 def test_learns_an_easy_task():
     """Recall the first of three symbols one step later: the loss must fall far below chance, log 3."""
     params, readout, _ = setup(3, 8, 3)
-    task = lambda g: recall_first(32, 1, 3, g)
+    def task(g):
+        return recall_first(32, 1, 3, g)
+
     trained, trained_readout, losses = train_last_step(task, params, readout, 200, np.random.default_rng(2),
                                                        lr=0.02, loss_fn=softmax_cross_entropy)
     assert losses[0] > 0.8 and losses[-20:].mean() < 0.1
@@ -125,7 +129,8 @@ def batch_first(g):
     (dict(params=[1, 2]), "params must be a dict"),
     (dict(readout=None), "readout must be a dict"),
     (dict(readout={"weight": np.zeros((1, 5)), "bias": np.zeros(1)}), r"h must have shape \(\.\.\., H\)"),
-    (dict(make_batch=lambda g: (np.zeros((10, 4, 2), dtype=int), np.zeros((4, 1)))), "x from make_batch must hold floating"),
+    (dict(make_batch=lambda g: (np.zeros((10, 4, 2), dtype=int), np.zeros((4, 1)))),
+     "x from make_batch must hold floating"),
     (dict(make_batch=lambda g: (np.zeros((4, 2)), np.zeros((4, 1)))), r"x from make_batch must have 3 dimensions"),
     (dict(make_batch=batch_first), "batch-first"),
     (dict(make_batch=lambda g: (np.zeros((10, 4, 2)), np.zeros((4,)))), r"target must have 2 dimensions \(4, 1\)"),
