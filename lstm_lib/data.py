@@ -1,11 +1,12 @@
-"""Sequences as arrays: characters to indices to one-hot vectors, series to time-major windows.
+"""Sequences as arrays: characters to indices to one-hot vectors, series to time-major
+windows.
 
-Chapter "Sequences as arrays". The convention of the whole library is time-major: x (T, B, D),
-T steps, B sequences in a batch, D features.
+Chapter "Sequences as arrays". The convention of the whole library is time-major:
+x (T, B, D), T steps, B sequences in a batch, D features.
 
-The second half measures what a fixed window of context can do: `next_char_windows` cuts a
-text into (context, next character) pairs, and `accuracy_bound` gives the best accuracy that
-any predictor seeing only the context can reach on them.
+The second half measures what a fixed window of context can do: `next_char_windows`
+cuts a text into (context, next character) pairs, and `accuracy_bound` gives the best
+accuracy that any predictor seeing only the context can reach on them.
 """
 from collections import Counter
 
@@ -20,7 +21,8 @@ def _check_text(name, text):
 
 
 def make_vocab(text):
-    """The sorted list of distinct characters of `text`: position i holds the character of index i.
+    """The sorted list of distinct characters of `text`: position i holds the character
+    of index i.
 
     >>> make_vocab("hello")
     ['e', 'h', 'l', 'o']
@@ -30,7 +32,8 @@ def make_vocab(text):
 
 
 def encode(text, vocab):
-    """Characters -> integer indices (len(text),), each the position of its character in `vocab`.
+    """Characters -> integer indices (len(text),), each the position of its character
+    in `vocab`.
 
     >>> encode("hell", make_vocab("hello"))
     array([1, 0, 2, 2])
@@ -54,7 +57,8 @@ def decode(indices, vocab):
 
 
 def one_hot(indices, vocab_size, dtype=np.float64):
-    """Integer array of any shape S -> float array of shape S + (V,), a single 1 per vector.
+    """Integer array of any shape S -> float array of shape S + (V,), a single 1 per
+    vector.
 
     >>> one_hot([2, 0], 3)
     array([[0., 0., 1.],
@@ -66,12 +70,15 @@ def one_hot(indices, vocab_size, dtype=np.float64):
         raise ValueError(f"indices must be integers, got dtype {indices.dtype}")
     if indices.size and (indices.min() < 0 or indices.max() >= vocab_size):
         raise ValueError(f"indices must lie in [0, {vocab_size - 1}] for vocab_size="
-                         f"{vocab_size}, got values in [{indices.min()}, {indices.max()}]")
-    return np.eye(vocab_size, dtype=dtype)[indices]  # row i of the identity is i's vector
+                         f"{vocab_size}, got values in "
+                         f"[{indices.min()}, {indices.max()}]")
+    # row i of the identity is i's vector
+    return np.eye(vocab_size, dtype=dtype)[indices]
 
 
 def sliding_windows(series, T, stride=1):
-    """Every window of T consecutive steps of a series (N,) or (N, D): -> (T, B, D), time-major.
+    """Every window of T consecutive steps of a series (N,) or (N, D): -> (T, B, D),
+    time-major.
 
     Window b starts at step b * stride; B = (N - T) // stride + 1.
 
@@ -88,17 +95,20 @@ def sliding_windows(series, T, stride=1):
     check_int("T", T, 1, series.shape[0])
     check_int("stride", stride, 1)
     starts = np.arange(0, series.shape[0] - T + 1, stride)  # (B,)
-    return series[starts[None, :] + np.arange(T)[:, None]]  # (T, B) index grid -> (T, B, D)
+    # (T, B) index grid -> (T, B, D)
+    return series[starts[None, :] + np.arange(T)[:, None]]
 
 
-# --- What a fixed window of context can predict ------------------------------------------------
+# --- What a fixed window of context can predict ---------------------------------------
 
 def next_char_windows(text, k, loop=True):
-    """Every (context, next character) pair of `text`: the k characters before t, and text[t].
+    """Every (context, next character) pair of `text`: the k characters before t, and
+    text[t].
 
-    loop=True reads the text as repeating forever, so an early position takes its context from
-    the end: N pairs for N characters. loop=False keeps the positions t >= k: N - k pairs.
-    Returns (contexts, targets): a list of str of length k, and a str of the same length.
+    loop=True reads the text as repeating forever, so an early position takes its
+    context from the end: N pairs for N characters. loop=False keeps the positions
+    t >= k: N - k pairs. Returns (contexts, targets): a list of str of length k, and a
+    str of the same length.
 
     >>> next_char_windows("abc", 1)
     (['c', 'a', 'b'], 'abc')
@@ -116,8 +126,8 @@ def next_char_windows(text, k, loop=True):
 
 def _check_pairs(contexts, targets):
     if len(contexts) != len(targets) or len(targets) == 0:
-        raise ValueError("contexts and targets must be non-empty and of equal length, "
-                         f"got {len(contexts)} and {len(targets)}")
+        raise ValueError("contexts and targets must be non-empty and of equal "
+                         f"length, got {len(contexts)} and {len(targets)}")
 
 
 def context_table(contexts, targets):
@@ -136,7 +146,8 @@ def context_table(contexts, targets):
 
 
 def lookup_predictor(contexts, targets):
-    """The lookup table {context: most frequent target}; a tie goes to the target seen first.
+    """The lookup table {context: most frequent target}; a tie goes to the target seen
+    first.
 
     >>> lookup_predictor(["a", "a", "b"], "xyx")
     {'a': 'x', 'b': 'x'}
@@ -146,10 +157,12 @@ def lookup_predictor(contexts, targets):
 
 
 def accuracy_bound(contexts, targets):
-    """The best accuracy of any predictor that sees only the context: sum_c max_a n(c, a) / N.
+    """The best accuracy of any predictor that sees only the context:
+    sum_c max_a n(c, a) / N.
 
-    A predictor gives one answer per context, so it is right on at most max_a n(c, a) of the
-    n(c) cases of context c; `lookup_predictor` reaches that maximum for every context.
+    A predictor gives one answer per context, so it is right on at most max_a n(c, a) of
+    the n(c) cases of context c; `lookup_predictor` reaches that maximum for every
+    context.
 
     >>> accuracy_bound(["a", "a", "b"], "xyx")
     0.6666666666666666

@@ -1,17 +1,27 @@
-"""The readout layer and the losses that turn hidden states into predictions and a signal.
+"""The readout layer and the losses that turn hidden states into predictions and a
+signal.
 
-Chapter "Backpropagation through time". The linear layer uses ``torch.nn.Linear``'s layout:
-weight (O, H), bias (O,), y = h W^T + b. Losses return ``(loss, dy)``: the mean loss, as torch
-computes it by default, and its gradient.
+Chapter "Backpropagation through time". The linear layer uses ``torch.nn.Linear``'s
+layout: weight (O, H), bias (O,), y = h W^T + b. Losses return ``(loss, dy)``: the mean
+loss, as torch computes it by default, and its gradient.
 """
 import numpy as np
 
-from .validation import (as_float_array, check_cache, check_dict, check_int, check_ndim, check_rng,
-                         check_same_dtype, check_shape)
+from .validation import (
+    as_float_array,
+    check_cache,
+    check_dict,
+    check_int,
+    check_ndim,
+    check_rng,
+    check_same_dtype,
+    check_shape,
+)
 
 
 def init_linear_params(in_features, out_features, rng):
-    """Draw weight (O, H) and bias (O,) uniform in [-1/sqrt(H), 1/sqrt(H)], as torch.nn.Linear.
+    """Draw weight (O, H) and bias (O,) uniform in [-1/sqrt(H), 1/sqrt(H)], as
+    torch.nn.Linear.
 
     >>> params = init_linear_params(4, 1, np.random.default_rng(0))
     >>> params["weight"].shape, params["bias"].shape
@@ -26,7 +36,8 @@ def init_linear_params(in_features, out_features, rng):
 
 
 def check_linear_params(params, name="params"):
-    """`params` checked as a linear layer's dict, weight (O, H) and bias (O,): returns it.
+    """`params` checked as a linear layer's dict, weight (O, H) and bias (O,):
+    returns it.
 
     >>> check_linear_params({"weight": np.zeros((1, 4)), "bias": np.zeros(2)})
     Traceback (most recent call last):
@@ -57,8 +68,8 @@ def linear_forward(h, params):
 
 
 def linear_backward(dy, cache):
-    """dy (..., O) -> dh (..., H) and grads {weight (O, H), bias (O,)}, summed over every
-    leading axis.
+    """dy (..., O) -> dh (..., H) and grads {weight (O, H), bias (O,)}, summed over
+    every leading axis.
 
     >>> params = {"weight": np.ones((1, 2)), "bias": np.zeros(1)}
     >>> y, cache = linear_forward(np.array([[1.0, 2.0]]), params)
@@ -68,7 +79,8 @@ def linear_backward(dy, cache):
     """
     cache = check_cache(cache, "linear_forward", "linear_backward")
     h, weight = cache["h"], cache["params"]["weight"]
-    dy = check_shape("dy", as_float_array("dy", dy), h.shape[:-1] + weight.shape[:1], "(..., O)")
+    dy = check_shape("dy", as_float_array("dy", dy), h.shape[:-1] + weight.shape[:1],
+                     "(..., O)")
     flat_dy = dy.reshape(-1, dy.shape[-1])  # (N, O), N the product of the leading axes
     grads = {"weight": flat_dy.T @ h.reshape(-1, h.shape[-1]),  # (O, H)
              "bias": flat_dy.sum(axis=0)}
@@ -89,20 +101,23 @@ def mse_loss(y, target):
 
 def softmax_cross_entropy(logits, targets):
     """Mean cross-entropy of logits (N, V) against integer targets (N,), as
-    torch.nn.CrossEntropyLoss(). Returns (loss, dlogits), dlogits = (softmax - one_hot) / N.
+    torch.nn.CrossEntropyLoss(). Returns (loss, dlogits),
+    dlogits = (softmax - one_hot) / N.
 
     >>> loss, dlogits = softmax_cross_entropy(np.zeros((1, 2)), np.array([1]))
     >>> round(loss, 4), dlogits
     (0.6931, array([[ 0.5, -0.5]]))
     """
-    logits = check_shape("logits", as_float_array("logits", logits), (None, None), "(N, V)")
+    logits = check_shape("logits", as_float_array("logits", logits), (None, None),
+                         "(N, V)")
     targets = np.asarray(targets)
     if targets.dtype.kind not in "iu":
-        raise ValueError(f"targets must hold integer class indices, got dtype {targets.dtype}")
+        raise ValueError("targets must hold integer class indices, "
+                         f"got dtype {targets.dtype}")
     check_shape("targets", targets, logits.shape[:1], "(N,)")
     if targets.size and (targets.min() < 0 or targets.max() >= logits.shape[1]):
-        raise ValueError(f"targets must lie in [0, {logits.shape[1] - 1}], got values in "
-                         f"[{targets.min()}, {targets.max()}]")
+        raise ValueError(f"targets must lie in [0, {logits.shape[1] - 1}], "
+                         f"got values in [{targets.min()}, {targets.max()}]")
     shifted = logits - logits.max(axis=1, keepdims=True)  # no overflow in exp
     log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     n = logits.shape[0]

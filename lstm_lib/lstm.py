@@ -1,7 +1,9 @@
-"""The LSTM in torch's layout: one step and its backward pass, and the loops over a sequence.
+"""The LSTM in torch's layout: one step and its backward pass, and the loops over a
+sequence.
 
-Chapters "The complete LSTM" (forward, the fused layout) and "Backpropagation through an LSTM".
-Same equations, names and parameter layout as ``torch.nn.LSTM`` (one layer, time-major)::
+Chapters "The complete LSTM" (forward, the fused layout) and "Backpropagation through an
+LSTM". Same equations, names and parameter layout as ``torch.nn.LSTM`` (one layer,
+time-major)::
 
     i_t = sigmoid(x_t W_ii^T + b_ii + h_{t-1} W_hi^T + b_hi)     input gate
     f_t = sigmoid(x_t W_if^T + b_if + h_{t-1} W_hf^T + b_hf)     forget gate
@@ -12,19 +14,29 @@ Same equations, names and parameter layout as ``torch.nn.LSTM`` (one layer, time
 
 weight_ih (4H, D) stacks W_ii, W_if, W_ig, W_io in the gate order i, f, g, o; weight_hh
 (4H, H), bias_ih (4H,) and bias_hh (4H,) likewise. Shapes: x (T, B, D); h0, c0 (B, H);
-h, c (T, B, H). The per-gate form of the diagrams, W_k (H + D, H) on [h, x], is in `gates`;
-`split_gates` and `fuse_gates` convert between the two.
+h, c (T, B, H). The per-gate form of the diagrams, W_k (H + D, H) on [h, x], is in
+`gates`; `split_gates` and `fuse_gates` convert between the two.
 """
 import numpy as np
 
 from .gates import GATES, check_gate_weights, sigmoid
-from .validation import (as_float_array, check_cache, check_int, check_layer_params,
-                         check_ndim, check_number, check_rng, check_same_dtype, check_shape,
-                         check_state)
+from .validation import (
+    as_float_array,
+    check_cache,
+    check_int,
+    check_layer_params,
+    check_ndim,
+    check_number,
+    check_rng,
+    check_same_dtype,
+    check_shape,
+    check_state,
+)
 
 
 def lstm_param_shapes(input_size, hidden_size):
-    """The shape of each parameter, under torch's names: four gate blocks of H rows each.
+    """The shape of each parameter, under torch's names: four gate blocks of H rows
+    each.
 
     >>> lstm_param_shapes(3, 2)
     {'weight_ih': (8, 3), 'weight_hh': (8, 2), 'bias_ih': (8,), 'bias_hh': (8,)}
@@ -35,7 +47,8 @@ def lstm_param_shapes(input_size, hidden_size):
 
 
 def gate_rows(gate, hidden_size):
-    """The rows of gate `gate` ("i", "f", "g" or "o") in the fused arrays: a slice of H rows.
+    """The rows of gate `gate` ("i", "f", "g" or "o") in the fused arrays: a slice of
+    H rows.
 
     >>> gate_rows("g", 3)
     slice(6, 9, None)
@@ -47,10 +60,12 @@ def gate_rows(gate, hidden_size):
 
 
 def init_lstm_params(input_size, hidden_size, rng, forget_bias=None):
-    """Draw parameters as torch does: every entry uniform in [-1/sqrt(H), 1/sqrt(H)], float64.
+    """Draw parameters as torch does: every entry uniform in [-1/sqrt(H), 1/sqrt(H)],
+    float64.
 
-    forget_bias: if given, the forget gate's total bias starts at this value (bias_ih's f block
-    set to it, bias_hh's to 0), e.g. 1.0 (Jozefowicz et al. 2015); None keeps torch's draw.
+    forget_bias: if given, the forget gate's total bias starts at this value
+    (bias_ih's f block set to it, bias_hh's to 0), e.g. 1.0 (Jozefowicz et al. 2015);
+    None keeps torch's draw.
 
     >>> params = init_lstm_params(3, 2, np.random.default_rng(0), forget_bias=1.0)
     >>> params["weight_ih"].shape, params["bias_ih"][2:4] + params["bias_hh"][2:4]
@@ -75,8 +90,8 @@ def check_lstm_params(params):
     >>> check_lstm_params([np.zeros((8, 3))])
     Traceback (most recent call last):
     ...
-    ValueError: params must be a dict with the keys weight_ih, weight_hh, bias_ih, bias_hh \
-(as init_lstm_params returns), got a list of 1 items
+    ValueError: params must be a dict with the keys weight_ih, weight_hh, bias_ih, \
+bias_hh (as init_lstm_params returns), got a list of 1 items
     """
     return check_layer_params(params, 4, made_by="init_lstm_params")
 
@@ -84,7 +99,8 @@ def check_lstm_params(params):
 def _check_inputs(x, h_prev, c_prev, params, names, x_letters):
     params = check_lstm_params(params)
     H, D = params["weight_hh"].shape[1], params["weight_ih"].shape[1]
-    x = check_ndim(names[0], as_float_array(names[0], x), len(x_letters.split(",")), x_letters)
+    x = check_ndim(names[0], as_float_array(names[0], x), len(x_letters.split(",")),
+                   x_letters)
     check_shape(names[0], x, (None,) * (x.ndim - 1) + (D,), x_letters)
     h_prev = check_state(names[1], h_prev, x.shape[-2], H, names[0], x.shape)
     c_prev = check_state(names[2], c_prev, x.shape[-2], H, names[0], x.shape)
@@ -141,12 +157,14 @@ def lstm_step_backward(dh_t, dc_t, cache):
         dc_t: (B, H) the gradient at c_t from step t+1 (zero at the last step);
         cache: from `lstm_step`
     Returns:
-        dx_t: (B, D); dh_prev: (B, H); dc_prev: (B, H); grads: this step's, keyed like params
+        dx_t: (B, D); dh_prev: (B, H); dc_prev: (B, H);
+        grads: this step's, keyed like params
 
     >>> params = init_lstm_params(3, 2, np.random.default_rng(0))
     >>> zeros = np.zeros((1, 2))
     >>> h_t, c_t, cache = lstm_step(np.ones((1, 3)), zeros, zeros, params)
-    >>> dx_t, dh_prev, dc_prev, grads = lstm_step_backward(np.ones((1, 2)), zeros, cache)
+    >>> dh_t = np.ones((1, 2))
+    >>> dx_t, dh_prev, dc_prev, grads = lstm_step_backward(dh_t, zeros, cache)
     >>> dx_t.shape, grads["weight_hh"].shape
     ((1, 3), (8, 2))
     """
@@ -159,7 +177,8 @@ def lstm_step_backward(dh_t, dc_t, cache):
     do = dh_t * tanh_c
     di, dg, df = dc * g, dc * i, dc * c_prev
     dz = np.concatenate([di * i * (1.0 - i), df * f * (1.0 - f),  # sigmoid' = s(1 - s)
-                         dg * (1.0 - g ** 2), do * o * (1.0 - o)], axis=1)  # tanh' = 1 - g^2
+                         dg * (1.0 - g ** 2),  # tanh' = 1 - g^2
+                         do * o * (1.0 - o)], axis=1)
     grads = {"weight_ih": dz.T @ x_t,  # (4H, B) @ (B, D), summed over the batch
              "weight_hh": dz.T @ h_prev,  # (4H, H)
              "bias_ih": dz.sum(axis=0),
@@ -171,14 +190,17 @@ def lstm_forward(x, h0, c0, params):
     """Run the LSTM over a sequence, one `lstm_step` per time step.
 
     Inputs:
-        x: (T, B, D) time-major; h0, c0: (B, H) the initial states; params: as `lstm_step`
+        x: (T, B, D) time-major; h0, c0: (B, H) the initial states;
+        params: as `lstm_step`
     Returns:
-        h, c: (T, B, H) the states h_1 .. h_T and c_1 .. c_T (h[-1], c[-1] are the last);
+        h, c: (T, B, H) the states h_1 .. h_T and c_1 .. c_T
+        (h[-1], c[-1] are the last);
         cache: for `lstm_backward`. It refers to params: do not change them before the
         backward pass.
 
     >>> params = init_lstm_params(3, 2, np.random.default_rng(0))
-    >>> h, c, cache = lstm_forward(np.ones((5, 1, 3)), np.zeros((1, 2)), np.zeros((1, 2)), params)
+    >>> zeros = np.zeros((1, 2))
+    >>> h, c, cache = lstm_forward(np.ones((5, 1, 3)), zeros, zeros, params)
     >>> h.shape, c.shape
     ((5, 1, 2), (5, 1, 2))
     """
@@ -195,18 +217,23 @@ def lstm_forward(x, h0, c0, params):
 
 
 def lstm_backward(dh, cache, dc_T=None):
-    """Backpropagation through time: `lstm_step_backward` from the last step to the first.
+    """Backpropagation through time: `lstm_step_backward` from the last step to the
+    first.
 
-    dh[t] is the gradient of the loss at h_t through what the user did with it; the paths
-    through later steps (dh_next, dc_next) are added here, and the step gradients summed.
+    dh[t] is the gradient of the loss at h_t through what the user did with it; the
+    paths through later steps (dh_next, dc_next) are added here, and the step gradients
+    summed.
 
     Inputs:
-        dh: (T, B, H); cache: from `lstm_forward`; dc_T: (B, H), optional, a gradient on c_T
+        dh: (T, B, H); cache: from `lstm_forward`;
+        dc_T: (B, H), optional, a gradient on c_T
     Returns:
-        dx: (T, B, D); dh0, dc0: (B, H); grads: keyed like params, summed over time and batch
+        dx: (T, B, D); dh0, dc0: (B, H);
+        grads: keyed like params, summed over time and batch
 
     >>> params = init_lstm_params(3, 2, np.random.default_rng(0))
-    >>> h, c, cache = lstm_forward(np.ones((5, 1, 3)), np.zeros((1, 2)), np.zeros((1, 2)), params)
+    >>> zeros = np.zeros((1, 2))
+    >>> h, c, cache = lstm_forward(np.ones((5, 1, 3)), zeros, zeros, params)
     >>> dx, dh0, dc0, grads = lstm_backward(np.ones_like(h), cache)
     >>> dx.shape, dc0.shape, grads["bias_hh"].shape
     ((5, 1, 3), (1, 2), (8,))
@@ -222,17 +249,17 @@ def lstm_backward(dh, cache, dc_T=None):
     grads = {k: np.zeros_like(v) for k, v in first["params"].items()}
     dx = np.empty((T, B, D), dtype=dtype)
     for t in reversed(range(T)):
-        dx[t], dh_next, dc_next, step_grads = lstm_step_backward(dh[t] + dh_next, dc_next,
-                                                                 steps[t])
+        dx[t], dh_next, dc_next, step_grads = lstm_step_backward(dh[t] + dh_next,
+                                                                 dc_next, steps[t])
         for key in grads:
             grads[key] += step_grads[key]
     return dx, dh_next, dc_next, grads
 
 
 def split_gates(params):
-    """torch's fused layout -> the per-gate form of `gates`: W_k = [W_hk^T ; W_ik^T] (H + D, H)
-    and b_k = b_ik + b_hk, for k in i, f, g, o. The rows of W_k that meet h come first, because
-    the gates read [h_prev, x_t].
+    """torch's fused layout -> the per-gate form of `gates`:
+    W_k = [W_hk^T ; W_ik^T] (H + D, H) and b_k = b_ik + b_hk, for k in i, f, g, o. The
+    rows of W_k that meet h come first, because the gates read [h_prev, x_t].
 
     >>> weights = split_gates(init_lstm_params(3, 2, np.random.default_rng(0)))
     >>> weights["W_f"].shape, weights["b_f"].shape
@@ -250,18 +277,22 @@ def split_gates(params):
 
 
 def fuse_gates(weights):
-    """The per-gate form -> torch's fused layout (the inverse of `split_gates` up to the bias
-    split). Only the sum of torch's two biases matters: b_k goes to bias_ih, bias_hh is zero.
+    """The per-gate form -> torch's fused layout (the inverse of `split_gates` up to the
+    bias split). Only the sum of torch's two biases matters: b_k goes to bias_ih,
+    bias_hh is zero.
 
-    >>> params = fuse_gates(split_gates(init_lstm_params(3, 2, np.random.default_rng(0))))
+    >>> weights = split_gates(init_lstm_params(3, 2, np.random.default_rng(0)))
+    >>> params = fuse_gates(weights)
     >>> params["weight_ih"].shape, float(abs(params["bias_hh"]).max())
     ((8, 3), 0.0)
     """
     weights = check_gate_weights(weights)
     H = weights["W_f"].shape[1]
     params = {
-        "weight_ih": np.concatenate([weights[f"W_{k}"][H:].T for k in GATES]),  # (4H, D)
-        "weight_hh": np.concatenate([weights[f"W_{k}"][:H].T for k in GATES]),  # (4H, H)
+        # (4H, D)
+        "weight_ih": np.concatenate([weights[f"W_{k}"][H:].T for k in GATES]),
+        # (4H, H)
+        "weight_hh": np.concatenate([weights[f"W_{k}"][:H].T for k in GATES]),
         "bias_ih": np.concatenate([weights[f"b_{k}"] for k in GATES]),
     }
     params["bias_hh"] = np.zeros_like(params["bias_ih"])

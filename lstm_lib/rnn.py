@@ -1,4 +1,5 @@
-"""The vanilla (Elman) RNN: one step and its backward pass, and the loops over a sequence.
+"""The vanilla (Elman) RNN: one step and its backward pass, and the loops over a
+sequence.
 
 Forward in the chapter "The recurrent cell", backward in "Backpropagation through time".
 Same equation, names and layout as ``torch.nn.RNN(nonlinearity="tanh")``, time-major::
@@ -10,8 +11,17 @@ bias_ih (H,), bias_hh (H,). Gradients come back in dicts with the keys of params
 """
 import numpy as np
 
-from .validation import (as_float_array, check_cache, check_int, check_layer_params,
-                         check_ndim, check_rng, check_same_dtype, check_shape, check_state)
+from .validation import (
+    as_float_array,
+    check_cache,
+    check_int,
+    check_layer_params,
+    check_ndim,
+    check_rng,
+    check_same_dtype,
+    check_shape,
+    check_state,
+)
 
 
 def rnn_param_shapes(input_size, hidden_size):
@@ -25,9 +35,11 @@ def rnn_param_shapes(input_size, hidden_size):
 
 
 def init_rnn_params(input_size, hidden_size, rng):
-    """Draw parameters as torch does: every entry uniform in [-1/sqrt(H), 1/sqrt(H)], float64.
+    """Draw parameters as torch does: every entry uniform in [-1/sqrt(H), 1/sqrt(H)],
+    float64.
 
-    The arrays are drawn from `rng` (a numpy Generator) in the order of `rnn_param_shapes`.
+    The arrays are drawn from `rng` (a numpy Generator) in the order of
+    `rnn_param_shapes`.
 
     >>> params = init_rnn_params(3, 2, np.random.default_rng(0))
     >>> params["weight_hh"].shape, bool(abs(params["weight_hh"]).max() <= 2 ** -0.5)
@@ -38,17 +50,19 @@ def init_rnn_params(input_size, hidden_size, rng):
     check_rng(rng)
     bound = 1.0 / np.sqrt(hidden_size)
     shapes = rnn_param_shapes(input_size, hidden_size)
-    return {key: rng.uniform(-bound, bound, size=shape) for key, shape in shapes.items()}
+    return {key: rng.uniform(-bound, bound, size=shape)
+            for key, shape in shapes.items()}
 
 
 def check_rnn_params(params):
-    """`params` checked as an RNN's dict (keys, float dtype, shapes): returns it with arrays.
+    """`params` checked as an RNN's dict (keys, float dtype, shapes): returns it with
+    arrays.
 
     >>> check_rnn_params({"weight_ih": np.zeros((2, 3))})
     Traceback (most recent call last):
     ...
-    ValueError: params is missing key(s) ['weight_hh', 'bias_ih', 'bias_hh']; expected the \
-keys weight_ih, weight_hh, bias_ih, bias_hh
+    ValueError: params is missing key(s) ['weight_hh', 'bias_ih', 'bias_hh']; \
+expected the keys weight_ih, weight_hh, bias_ih, bias_hh
     """
     return check_layer_params(params, 1, made_by="init_rnn_params")
 
@@ -56,7 +70,8 @@ keys weight_ih, weight_hh, bias_ih, bias_hh
 def _check_inputs(x, h_prev, params, names, x_letters):
     params = check_rnn_params(params)
     H, D = params["weight_ih"].shape
-    x = check_ndim(names[0], as_float_array(names[0], x), len(x_letters.split(",")), x_letters)
+    x = check_ndim(names[0], as_float_array(names[0], x), len(x_letters.split(",")),
+                   x_letters)
     check_shape(names[0], x, (None,) * (x.ndim - 1) + (D,), x_letters)
     h_prev = check_state(names[1], h_prev, x.shape[-2], H, names[0], x.shape)
     check_same_dtype(**{names[0]: x, names[1]: h_prev, "params": params["weight_ih"]})
@@ -79,26 +94,32 @@ def rnn_step(x_t, h_prev, params):
     >>> h_t.shape
     (1, 2)
     """
-    x_t, h_prev, params = _check_inputs(x_t, h_prev, params, ("x_t", "h_prev"), "(B, D)")
-    a_t = x_t @ params["weight_ih"].T + params["bias_ih"] + h_prev @ params["weight_hh"].T \
-        + params["bias_hh"]  # (B, H)
+    x_t, h_prev, params = _check_inputs(x_t, h_prev, params, ("x_t", "h_prev"),
+                                        "(B, D)")
+    a_t = x_t @ params["weight_ih"].T + params["bias_ih"] \
+        + h_prev @ params["weight_hh"].T + params["bias_hh"]  # (B, H)
     h_t = np.tanh(a_t)
-    cache = {"made_by": "rnn_step", "x_t": x_t, "h_prev": h_prev, "h_t": h_t, "params": params}
+    cache = {"made_by": "rnn_step", "x_t": x_t, "h_prev": h_prev, "h_t": h_t,
+             "params": params}
     return h_t, cache
 
 
 def rnn_step_backward(dh_t, cache):
-    """One step back: the gradient at h_t, through the tanh, to the inputs and the weights::
+    """One step back: the gradient at h_t, through the tanh, to the inputs and the
+    weights::
 
         da_t = dh_t * (1 - h_t^2)                   (tanh' from its output)
         dx_t = da_t W_ih,   dh_prev = da_t W_hh
-        dW_ih = da_t^T x_t, dW_hh = da_t^T h_prev,  db_ih = db_hh = sum over the batch of da_t
+        dW_ih = da_t^T x_t, dW_hh = da_t^T h_prev,
+        db_ih = db_hh = sum over the batch of da_t
 
     Inputs:
-        dh_t: (B, H) the whole gradient of the loss at h_t (from the output and from step t+1);
+        dh_t: (B, H) the whole gradient of the loss at h_t (from the output and from
+        step t+1);
         cache: from `rnn_step`
     Returns:
-        dx_t: (B, D); dh_prev: (B, H); grads: the gradients of this step, keyed like params
+        dx_t: (B, D); dh_prev: (B, H);
+        grads: the gradients of this step, keyed like params
 
     >>> params = init_rnn_params(3, 2, np.random.default_rng(0))
     >>> h_t, cache = rnn_step(np.ones((1, 3)), np.zeros((1, 2)), params)
@@ -121,10 +142,12 @@ def rnn_forward(x, h0, params):
     """Run the cell over a sequence, one `rnn_step` per time step.
 
     Inputs:
-        x: (T, B, D) the inputs, time-major; h0: (B, H) the initial state; params: as `rnn_step`
+        x: (T, B, D) the inputs, time-major; h0: (B, H) the initial state;
+        params: as `rnn_step`
     Returns:
-        h: (T, B, H) every state h_1 .. h_T (h[-1] is the last); cache: for `rnn_backward`.
-        The cache refers to params: do not change them before the backward pass.
+        h: (T, B, H) every state h_1 .. h_T (h[-1] is the last);
+        cache: for `rnn_backward`. The cache refers to params: do not change them before
+        the backward pass.
 
     >>> params = init_rnn_params(3, 2, np.random.default_rng(0))
     >>> h, cache = rnn_forward(np.ones((5, 1, 3)), np.zeros((1, 2)), params)
@@ -144,11 +167,12 @@ def rnn_forward(x, h0, params):
 
 
 def rnn_backward(dh, cache):
-    """Backpropagation through time: `rnn_step_backward` from the last step to the first.
+    """Backpropagation through time: `rnn_step_backward` from the last step to the
+    first.
 
-    dh[t] is the gradient of the loss at h_t through what the user did with it (a readout, a
-    loss); the path through later steps, dh_next, is added here. The step gradients are summed:
-    the same weights act at every step.
+    dh[t] is the gradient of the loss at h_t through what the user did with it (a
+    readout, a loss); the path through later steps, dh_next, is added here. The step
+    gradients are summed: the same weights act at every step.
 
     Inputs:
         dh: (T, B, H); cache: from `rnn_forward`
@@ -167,7 +191,8 @@ def rnn_backward(dh, cache):
     dh = check_shape("dh", as_float_array("dh", dh), (T, B, H), "(T, B, H)")
     grads = {k: np.zeros_like(v) for k, v in first["params"].items()}
     dx = np.empty((T, B, D), dtype=first["x_t"].dtype)
-    dh_next = np.zeros((B, H), dtype=dx.dtype)  # (B, H): the gradient reaching h_t from step t+1
+    # (B, H): the gradient reaching h_t from step t+1
+    dh_next = np.zeros((B, H), dtype=dx.dtype)
     for t in reversed(range(T)):
         dx[t], dh_next, step_grads = rnn_step_backward(dh[t] + dh_next, steps[t])
         for key in grads:

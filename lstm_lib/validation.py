@@ -1,4 +1,5 @@
-"""Input checks shared by every public function: a clear ValueError, never numpy's surprise.
+"""Input checks shared by every public function: a clear ValueError, never numpy's
+surprise.
 
 Every message names the argument, what was expected and what arrived, e.g.
 ``h0 must have shape (B, H) = (4, 3), got (3, 4)``. Used from the first chapter on.
@@ -18,8 +19,8 @@ def as_float_array(name, value):
     """
     arr = value if type(value) is np.ndarray else np.asarray(value)
     if arr.dtype.kind != "f":
-        raise ValueError(f"{name} must hold floating-point numbers (float32 or float64), "
-                         f"got dtype {arr.dtype}")
+        raise ValueError(f"{name} must hold floating-point numbers "
+                         f"(float32 or float64), got dtype {arr.dtype}")
     return arr
 
 
@@ -36,17 +37,19 @@ def as_real_array(name, value):
 
 
 def check_rng(rng):
-    """Raise unless `rng` is a ``numpy.random.Generator``, the library's one source of randomness.
+    """Raise unless `rng` is a ``numpy.random.Generator``, the library's one source of
+    randomness.
 
     >>> check_rng(np.random.default_rng(0))
     """
     if not isinstance(rng, np.random.Generator):
-        raise ValueError("rng must be a numpy.random.Generator (np.random.default_rng(seed)), "
-                         f"got {type(rng).__name__}")
+        raise ValueError("rng must be a numpy.random.Generator "
+                         f"(np.random.default_rng(seed)), got {type(rng).__name__}")
 
 
 def check_int(name, value, low, high=None):
-    """Raise unless `value` is an integer (not a bool) in [low, high]; high=None: no upper bound.
+    """Raise unless `value` is an integer (not a bool) in [low, high]; high=None: no
+    upper bound.
 
     >>> check_int("hidden_size", 0, 1)
     Traceback (most recent call last):
@@ -55,13 +58,15 @@ def check_int(name, value, low, high=None):
     """
     ok = isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
     if not ok or value < low or (high is not None and value > high):
-        kind = {0: "a non-negative integer", 1: "a positive integer"}.get(low, f"an integer >= {low}")
+        kind = {0: "a non-negative integer",
+                1: "a positive integer"}.get(low, f"an integer >= {low}")
         bounds = f"an integer in [{low}, {high}]" if high is not None else kind
         raise ValueError(f"{name} must be {bounds}, got {value!r}")
 
 
 def check_number(name, value, low=-np.inf, high=np.inf, positive=False):
-    """`value` as a float, or a ValueError unless it is one finite real number in [low, high].
+    """`value` as a float, or a ValueError unless it is one finite real number in
+    [low, high].
 
     positive=True also excludes 0. Bools, strings and arrays are refused.
 
@@ -69,14 +74,16 @@ def check_number(name, value, low=-np.inf, high=np.inf, positive=False):
     0.01
     """
     arr = np.asarray(value)
-    if isinstance(value, (bool, np.bool_)) or arr.ndim != 0 or arr.dtype.kind not in "iuf":
+    if (isinstance(value, (bool, np.bool_)) or arr.ndim != 0
+            or arr.dtype.kind not in "iuf"):
         raise ValueError(f"{name} must be a single real number, got {value!r}")
     value = float(arr)
     inside = low <= value <= high and (value > 0 or not positive)
     if not np.isfinite(value) or not inside:
         where = "positive" if positive else "finite"
-        bounds = (f" in [{low:g}, {high:g}]" if np.isfinite(low) and np.isfinite(high) else
-                  f" >= {low:g}" if np.isfinite(low) else f" <= {high:g}" if np.isfinite(high) else "")
+        bounds = (f" in [{low:g}, {high:g}]" if np.isfinite(low) and np.isfinite(high)
+                  else f" >= {low:g}" if np.isfinite(low)
+                  else f" <= {high:g}" if np.isfinite(high) else "")
         raise ValueError(f"{name} must be a {where} number{bounds}, got {value}")
     return value
 
@@ -109,7 +116,8 @@ def check_shape(name, arr, expected, letters=None):
     ValueError: h0 must have shape (B, H) = (4, 3), got (3, 4)
     """
     shape = arr.shape
-    if len(shape) == len(expected) and all(e is None or e == s for e, s in zip(expected, shape)):
+    if len(shape) == len(expected) and all(e is None or e == s
+                                           for e, s in zip(expected, shape)):
         return arr
     expected = tuple(expected)
     want = f"{letters} = {_fmt(expected)}" if letters else _fmt(expected)
@@ -120,8 +128,8 @@ def check_shape(name, arr, expected, letters=None):
 
 
 def check_same_dtype(**arrays):
-    """Raise if the named arrays do not share one dtype (mixing float32 and float64 hides
-    precision loss).
+    """Raise if the named arrays do not share one dtype (mixing float32 and float64
+    hides precision loss).
 
     >>> check_same_dtype(x=np.zeros(2), h0=np.zeros(2, dtype=np.float32))
     Traceback (most recent call last):
@@ -135,13 +143,14 @@ def check_same_dtype(**arrays):
 
 
 def check_state(name, arr, B, H, x_name, x_shape):
-    """`arr` as a (B, H) float array; B is read from x, so a mismatch hints at a batch-first x.
+    """`arr` as a (B, H) float array; B is read from x, so a mismatch hints at a
+    batch-first x.
 
     >>> check_state("h0", np.zeros((5, 2)), 2, 5, "x", (5, 2, 3))
     Traceback (most recent call last):
     ...
-    ValueError: h0 must have shape (B, H) = (2, 5), got (5, 2) (B = 2 is read from x of \
-shape (5, 2, 3); lstm_lib is time-major: is x batch-first?)
+    ValueError: h0 must have shape (B, H) = (2, 5), got (5, 2) (B = 2 is read from x \
+of shape (5, 2, 3); lstm_lib is time-major: is x batch-first?)
     """
     arr = as_float_array(name, arr)
     try:
@@ -152,14 +161,15 @@ shape (5, 2, 3); lstm_lib is time-major: is x batch-first?)
 
 
 def check_dict(params, keys, name="params", made_by="init_lstm_params"):
-    """Raise unless `params` is a dict holding every key of `keys`, saying what went wrong:
-    not a dict, torch's state-dict names, or a missing key.
+    """Raise unless `params` is a dict holding every key of `keys`, saying what went
+    wrong: not a dict, torch's state-dict names, or a missing key.
 
     >>> check_dict({"weight_ih_l0": 0}, LAYER_KEYS)
     Traceback (most recent call last):
     ...
-    ValueError: params has torch's state-dict names ['weight_ih_l0']; lstm_lib's dicts use \
-the names without the layer suffix (weight_ih, ...): torch_bridge.from_torch(module) gives one
+    ValueError: params has torch's state-dict names ['weight_ih_l0']; lstm_lib's dicts \
+use the names without the layer suffix (weight_ih, ...): \
+torch_bridge.from_torch(module) gives one
     """
     listed = ", ".join(keys)
     if not isinstance(params, dict):
@@ -171,27 +181,30 @@ the names without the layer suffix (weight_ih, ...): torch_bridge.from_torch(mod
         return
     suffixed = sorted(k for k in params if isinstance(k, str) and "_l0" in k)
     if suffixed:
-        raise ValueError(f"{name} has torch's state-dict names {suffixed}; lstm_lib's dicts use "
-                         f"the names without the layer suffix ({keys[0]}, ...): "
-                         "torch_bridge.from_torch(module) gives one")
+        raise ValueError(f"{name} has torch's state-dict names {suffixed}; lstm_lib's "
+                         "dicts use the names without the layer suffix "
+                         f"({keys[0]}, ...): torch_bridge.from_torch(module) gives one")
     missing = [k for k in keys if k not in params]
     if missing:
-        raise ValueError(f"{name} is missing key(s) {missing}; expected the keys {listed}")
+        raise ValueError(f"{name} is missing key(s) {missing}; "
+                         f"expected the keys {listed}")
 
 
 def check_layer_params(params, gates, made_by):
-    """Check a recurrent layer's dict in torch's layout, with G = `gates` blocks (1: RNN, 4: LSTM):
-    weight_ih (G*H, D), weight_hh (G*H, H), bias_ih (G*H,), bias_hh (G*H,), one float dtype.
+    """Check a recurrent layer's dict in torch's layout, with G = `gates` blocks
+    (1: RNN, 4: LSTM): weight_ih (G*H, D), weight_hh (G*H, H), bias_ih (G*H,),
+    bias_hh (G*H,), one float dtype.
 
-    Returns the dict with numpy arrays. A matrix stored the other way round is called transposed.
+    Returns the dict with numpy arrays. A matrix stored the other way round is called
+    transposed.
 
     >>> W = np.zeros((3, 12))
-    >>> check_layer_params({"weight_ih": W.T, "weight_hh": W, "bias_ih": W[0], "bias_hh": W[0]},
-    ...                    4, "init_lstm_params")
+    >>> check_layer_params({"weight_ih": W.T, "weight_hh": W,
+    ...                     "bias_ih": W[0], "bias_hh": W[0]}, 4, "init_lstm_params")
     Traceback (most recent call last):
     ...
-    ValueError: params['weight_hh'] has shape (3, 12), which looks transposed: lstm_lib \
-stores it as (4H, H) = (12, 3), as torch does
+    ValueError: params['weight_hh'] has shape (3, 12), which looks transposed: \
+lstm_lib stores it as (4H, H) = (12, 3), as torch does
     """
     check_dict(params, LAYER_KEYS, made_by=made_by)
     out = {k: as_float_array(f"params['{k}']", params[k]) for k in LAYER_KEYS}
@@ -208,7 +221,8 @@ stores it as (4H, H) = (12, 3), as torch does
     w_ih = check_ndim("params['weight_ih']", out["weight_ih"], 2, f"({rows}, D)")
     if w_ih.shape[0] != gates * H and w_ih.shape[1] == gates * H:
         _transposed("weight_ih", w_ih.shape, f"({rows}, D)", w_ih.shape[::-1])
-    check_shape("params['weight_ih']", w_ih, (gates * H, None), f"({rows}, D) with H = {H}")
+    check_shape("params['weight_ih']", w_ih, (gates * H, None),
+                f"({rows}, D) with H = {H}")
     for key in ("bias_ih", "bias_hh"):
         check_shape(f"params['{key}']", out[key], (gates * H,))
     if len({a.dtype for a in out.values()}) > 1:
@@ -218,19 +232,19 @@ stores it as (4H, H) = (12, 3), as torch does
 
 
 def _transposed(key, shape, letters, want):
-    raise ValueError(f"params['{key}'] has shape {shape}, which looks transposed: lstm_lib "
-                     f"stores it as {letters} = {want}, as torch does")
+    raise ValueError(f"params['{key}'] has shape {shape}, which looks transposed: "
+                     f"lstm_lib stores it as {letters} = {want}, as torch does")
 
 
 def check_cache(cache, made_by, wanted_by):
-    """Raise unless `cache` is a cache that `made_by` returned (its "made_by" entry says so);
-    the message says which cache arrived instead, when it can tell.
+    """Raise unless `cache` is a cache that `made_by` returned (its "made_by" entry says
+    so); the message says which cache arrived instead, when it can tell.
 
     >>> check_cache((1, 2), "lstm_forward", "lstm_backward")
     Traceback (most recent call last):
     ...
-    ValueError: lstm_backward needs the cache that lstm_forward returns (its last item), got a \
-tuple of 2 items
+    ValueError: lstm_backward needs the cache that lstm_forward returns (its last \
+item), got a tuple of 2 items
     """
     if isinstance(cache, dict) and cache.get("made_by") == made_by:
         return cache
@@ -239,12 +253,13 @@ tuple of 2 items
         got += f" of {len(cache)} items"
     elif isinstance(cache, dict) and "made_by" in cache:
         got = f"the cache of {cache['made_by']}"
-    raise ValueError(f"{wanted_by} needs the cache that {made_by} returns (its last item), "
-                     f"got {got}")
+    raise ValueError(f"{wanted_by} needs the cache that {made_by} returns "
+                     f"(its last item), got {got}")
 
 
 def check_same_shapes(**arrays):
-    """The named arrays as float arrays, or a ValueError unless all share the first one's shape.
+    """The named arrays as float arrays, or a ValueError unless all share the first
+    one's shape.
 
     >>> f, c = check_same_shapes(f=[0.5, 1.0], c=[6.0, 8.0])
     >>> check_same_shapes(f=[0.5], c=[6.0, 8.0])
