@@ -96,17 +96,27 @@ bias_hh (as init_lstm_params returns), got a list of 1 items
     return check_layer_params(params, 4, made_by="init_lstm_params")
 
 
-def _check_inputs(x, h_prev, c_prev, params, names, x_letters):
+def check_lstm_inputs(x, h, c, params, step=False):
+    """The inputs of `lstm_forward` (step=False: x (T, B, D), h0, c0) or of `lstm_step`
+    (step=True: x_t (B, D), h_prev, c_prev), checked against params and each other.
+
+    >>> params = init_lstm_params(3, 2, np.random.default_rng(0))
+    >>> check_lstm_inputs(np.ones((4, 3)), np.zeros((2, 4)), np.zeros((2, 4)), params)
+    Traceback (most recent call last):
+    ...
+    ValueError: x must have 3 dimensions (T, B, D), got 2 with shape (4, 3)
+    """
+    names = ("x_t", "h_prev", "c_prev") if step else ("x", "h0", "c0")
+    x_letters = "(B, D)" if step else "(T, B, D)"
     params = check_lstm_params(params)
     H, D = params["weight_hh"].shape[1], params["weight_ih"].shape[1]
-    x = check_ndim(names[0], as_float_array(names[0], x), len(x_letters.split(",")),
-                   x_letters)
+    x = check_ndim(names[0], as_float_array(names[0], x), 2 if step else 3, x_letters)
     check_shape(names[0], x, (None,) * (x.ndim - 1) + (D,), x_letters)
-    h_prev = check_state(names[1], h_prev, x.shape[-2], H, names[0], x.shape)
-    c_prev = check_state(names[2], c_prev, x.shape[-2], H, names[0], x.shape)
-    check_same_dtype(**{names[0]: x, names[1]: h_prev, names[2]: c_prev,
+    h = check_state(names[1], h, x.shape[-2], H, names[0], x.shape)
+    c = check_state(names[2], c, x.shape[-2], H, names[0], x.shape)
+    check_same_dtype(**{names[0]: x, names[1]: h, names[2]: c,
                         "params": params["weight_ih"]})
-    return x, h_prev, c_prev, params
+    return x, h, c, params
 
 
 def lstm_step(x_t, h_prev, c_prev, params):
@@ -129,8 +139,8 @@ def lstm_step(x_t, h_prev, c_prev, params):
     >>> h_t.shape, cache["f"].shape
     ((1, 2), (1, 2))
     """
-    x_t, h_prev, c_prev, params = _check_inputs(x_t, h_prev, c_prev, params,
-                                                ("x_t", "h_prev", "c_prev"), "(B, D)")
+    x_t, h_prev, c_prev, params = check_lstm_inputs(x_t, h_prev, c_prev, params,
+                                                    step=True)
     z = x_t @ params["weight_ih"].T + params["bias_ih"] \
         + h_prev @ params["weight_hh"].T + params["bias_hh"]  # (B, 4H)
     z_i, z_f, z_g, z_o = np.split(z, 4, axis=1)  # (B, H) each, torch's order i, f, g, o
@@ -204,7 +214,7 @@ def lstm_forward(x, h0, c0, params):
     >>> h.shape, c.shape
     ((5, 1, 2), (5, 1, 2))
     """
-    x, h0, c0, params = _check_inputs(x, h0, c0, params, ("x", "h0", "c0"), "(T, B, D)")
+    x, h0, c0, params = check_lstm_inputs(x, h0, c0, params)
     check_int("the number of steps T of x", x.shape[0], 1)
     h, c = (np.empty(x.shape[:2] + h0.shape[1:], dtype=x.dtype) for _ in range(2))
     steps = []

@@ -67,15 +67,26 @@ expected the keys weight_ih, weight_hh, bias_ih, bias_hh
     return check_layer_params(params, 1, made_by="init_rnn_params")
 
 
-def _check_inputs(x, h_prev, params, names, x_letters):
+def check_rnn_inputs(x, h, params, step=False):
+    """The inputs of `rnn_forward` (step=False: x (T, B, D), h0) or of `rnn_step`
+    (step=True: x_t (B, D), h_prev), checked against params and each other.
+
+    >>> params = init_rnn_params(3, 2, np.random.default_rng(0))
+    >>> check_rnn_inputs(np.ones((4, 3)), np.zeros((2, 4)), params, step=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: h_prev must have shape (B, H) = (4, 2), got (2, 4) (B = 4 is read from \
+x_t of shape (4, 3); lstm_lib is time-major: is x_t batch-first?)
+    """
+    names = ("x_t", "h_prev") if step else ("x", "h0")
+    x_letters = "(B, D)" if step else "(T, B, D)"
     params = check_rnn_params(params)
     H, D = params["weight_ih"].shape
-    x = check_ndim(names[0], as_float_array(names[0], x), len(x_letters.split(",")),
-                   x_letters)
+    x = check_ndim(names[0], as_float_array(names[0], x), 2 if step else 3, x_letters)
     check_shape(names[0], x, (None,) * (x.ndim - 1) + (D,), x_letters)
-    h_prev = check_state(names[1], h_prev, x.shape[-2], H, names[0], x.shape)
-    check_same_dtype(**{names[0]: x, names[1]: h_prev, "params": params["weight_ih"]})
-    return x, h_prev, params
+    h = check_state(names[1], h, x.shape[-2], H, names[0], x.shape)
+    check_same_dtype(**{names[0]: x, names[1]: h, "params": params["weight_ih"]})
+    return x, h, params
 
 
 def rnn_step(x_t, h_prev, params):
@@ -94,8 +105,7 @@ def rnn_step(x_t, h_prev, params):
     >>> h_t.shape
     (1, 2)
     """
-    x_t, h_prev, params = _check_inputs(x_t, h_prev, params, ("x_t", "h_prev"),
-                                        "(B, D)")
+    x_t, h_prev, params = check_rnn_inputs(x_t, h_prev, params, step=True)
     a_t = x_t @ params["weight_ih"].T + params["bias_ih"] \
         + h_prev @ params["weight_hh"].T + params["bias_hh"]  # (B, H)
     h_t = np.tanh(a_t)
@@ -154,7 +164,7 @@ def rnn_forward(x, h0, params):
     >>> h.shape
     (5, 1, 2)
     """
-    x, h0, params = _check_inputs(x, h0, params, ("x", "h0"), "(T, B, D)")
+    x, h0, params = check_rnn_inputs(x, h0, params)
     check_int("the number of steps T of x", x.shape[0], 1)
     h = np.empty(x.shape[:2] + h0.shape[1:], dtype=x.dtype)
     steps = []
