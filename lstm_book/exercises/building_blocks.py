@@ -3,37 +3,33 @@ import warnings
 
 import numpy as np
 
-from lstm_lib.gates import gate, sigmoid
+from lstm_lib.gates import affine, gate, sigmoid
+
 from .feedback import call_safely, compare_to_reference, error_hints, is_number, report, slider_checkers
-
-
-def _affine(hx, W, b):
-    return hx @ W + b  # (B, H + D) @ (H + D, H) + (H,) -> (B, H)
-
 
 # (wrong version of the gate, what that slip looks like in words)
 GATE_MISTAKES = [
-    (lambda hx, W, b: np.tanh(_affine(hx, W, b)),
+    (lambda hx, W, b: np.tanh(affine(hx, W, b)),
      "This is tanh(hx W + b): a gate squashes with the sigmoid, whose values lie in (0, 1).\n"
      "tanh gives values in (-1, 1); that is the candidate's job, not a gate's."),
     (lambda hx, W, b: sigmoid(hx @ W),
      "The bias is missing: a gate is sigmoid(hx W + b)."),
-    (lambda hx, W, b: _affine(hx, W, b),
+    (lambda hx, W, b: affine(hx, W, b),
      "This is the pre-activation hx W + b: apply the sigmoid to it."),
-    (lambda hx, W, b: np.maximum(_affine(hx, W, b), 0.0),
+    (lambda hx, W, b: np.maximum(affine(hx, W, b), 0.0),
      "This is relu(hx W + b): a gate needs values between 0 and 1, so use the sigmoid."),
-    (lambda hx, W, b: sigmoid(-_affine(hx, W, b)),
+    (lambda hx, W, b: sigmoid(-affine(hx, W, b)),
      "The sign is flipped: the sigmoid is 1 / (1 + exp(-z)), with a minus sign in the exponent."),
     (lambda hx, W, b: sigmoid(hx @ W) + b,
      "The bias is added after the sigmoid: add it to hx W first, then squash the sum."),
     (lambda hx, W, b: sigmoid(hx @ W - b),
      "The bias is subtracted: a gate is sigmoid(hx W + b)."),
-    (lambda hx, W, b: (_affine(hx, W, b) > 0).astype(float),
+    (lambda hx, W, b: (affine(hx, W, b) > 0).astype(float),
      "This is a step function (0 or 1): the sigmoid is the smooth version, 1 / (1 + exp(-z)),\n"
      "and its slope is what gradient descent needs."),
-    (lambda hx, W, b: np.exp(-_affine(hx, W, b)),
+    (lambda hx, W, b: np.exp(-affine(hx, W, b)),
      "This is exp(-z): the sigmoid is 1 / (1 + exp(-z))."),
-    (lambda hx, W, b: 1.0 + np.exp(-_affine(hx, W, b)),
+    (lambda hx, W, b: 1.0 + np.exp(-affine(hx, W, b)),
      "This is 1 + exp(-z), the denominator: the sigmoid is 1 / (1 + exp(-z))."),
 ]
 
@@ -76,14 +72,14 @@ def _transposed_hint(fn, case):
     return None
 
 
-
 def check_gate(fn):
     """Check a reader's ``my_gate(hx, W, b) -> (B, H)`` against `lstm_lib.gates.gate`; print feedback."""
     cases = _cases()
     hint = _transposed_hint(fn, cases[0]) if callable(fn) else None
     if hint:
         return report("gate: not yet", ["Case 1: " + hint], False)
-    with warnings.catch_warnings(record=True) as caught, np.errstate(over="warn", invalid="warn", divide="warn"):
+    errstate = np.errstate(over="warn", invalid="warn", divide="warn")
+    with warnings.catch_warnings(record=True) as caught, errstate:
         warnings.simplefilter("always")
         passed, messages = compare_to_reference(fn, gate, cases, GATE_MISTAKES, what="your gate",
                                                 expected_letters="(B, H)", arg_names=("hx", "W", "b"))
@@ -92,7 +88,8 @@ def check_gate(fn):
     if passed and overflow:
         messages.append("Note: np.exp overflowed on the large pre-activations of the last case (numpy warns),\n"
                         "although the values came out right. To avoid it, never exponentiate a large positive\n"
-                        "number: use sigmoid(z) = (1 + tanh(z / 2)) / 2, or exp(-|z|) as `lstm_lib.gates.sigmoid` does.")
+                        "number: use sigmoid(z) = (1 + tanh(z / 2)) / 2, or exp(min(z, 0)) / (1 + exp(-|z|))\n"
+                        "as `lstm_lib.gates.sigmoid` does.")
     return report("gate: " + ("correct" if passed else "not yet"), messages, passed)
 
 
@@ -113,7 +110,8 @@ def bias_verdict(b):
     if not np.isfinite(b):
         return False, [f"b should be a finite number, got {b!r}."]
     passed_fraction = float(sigmoid(float(b)))
-    share = f"At u = 0 the gate is sigmoid({float(b):g}) = {passed_fraction:.3f}: it passes {100 * passed_fraction:.1f} %."
+    share = (f"At u = 0 the gate is sigmoid({float(b):g}) = {passed_fraction:.3f}: "
+             f"it passes {100 * passed_fraction:.1f} %.")
     if abs(passed_fraction - BIAS_TARGET) <= BIAS_TOL:
         return True, [share + f" Within {100 * BIAS_TOL:g} percentage point of {100 * BIAS_TARGET:g} %."]
     if passed_fraction < BIAS_TARGET:
@@ -123,4 +121,5 @@ def bias_verdict(b):
 
 
 check_gate_bias, bias_feedback = slider_checkers(
-    "gate bias", bias_verdict, "Print whether bias b opens the 1-unit gate to 90 % (+-1 point) at zero input; return the Verdict.")
+    "gate bias", bias_verdict,
+    "Print whether bias b opens the 1-unit gate to 90 % (+-1 point) at zero input; return the Verdict.")

@@ -6,8 +6,9 @@ as the slider's verdict).
 """
 import numpy as np
 
+from lstm_book.experiments.cell_state import LEVEL_G, LEVEL_T, balance_level, level_response
 from lstm_lib.gates import cell_update
-from lstm_lib.memory import cell_response
+
 from .feedback import compare_to_reference, error_hints, is_number, report, slider_checkers
 
 # --- exercise 1: the cell update ----------------------------------------------------------------------
@@ -54,7 +55,6 @@ CELL_UPDATE_ERROR_HINTS = [
 ]
 
 
-
 def _cell_cases():
     """(f, c_prev, i, g) for three (B, H); the last is square, so that @ runs and gives wrong values."""
     rng = np.random.default_rng(97)
@@ -75,27 +75,13 @@ def check_cell_update(fn):
 
 
 # --- exercise 2 (sliders): hold the cell at a level ----------------------------------------------------
-# One unit, c_0 = 0, the same candidate g = 0.5 and the same gate values f and i at every step. Target: the
-# cell settles at a level, c_t within [0.9, 1.1] for every step t from 80 to 100.
+# One unit, c_0 = 0, the same candidate g = 0.5 and the same gate values f and i at every step (the run,
+# `level_response`, is in lstm_book.experiments.cell_state). Target: the cell settles at a level, c_t within
+# [0.9, 1.1] for every step t from 80 to 100.
 
-LEVEL_T = 100
-LEVEL_G = 0.5
 LEVEL_BAND = (0.9, 1.1)
 LEVEL_FROM = 80  # the band must hold from this step to LEVEL_T
 LEVEL_SLIDERS = {"f": [0.5, 0.9, 0.95, 0.99, 1.0], "i": [0.0, 0.02, 0.05, 0.1, 0.2, 1.0]}
-
-
-def level_response(f, i, c0=0.0, g=LEVEL_G, steps=LEVEL_T):
-    """c_0 ... c_steps of one unit whose gates stay at f and i and whose candidate stays at g: (steps + 1,).
-
-    `lstm_lib.memory.cell_response` with this exercise's defaults (c_0 = 0, g = 0.5, 100 steps).
-    """
-    return cell_response(f, i, g, c0, steps)
-
-
-def balance_level(f, i, g=LEVEL_G):
-    """The level c* = i g / (1 - f) where forgetting (1 - f) c* and writing i g cancel; inf for f = 1."""
-    return np.inf if f == 1 else i * g / (1 - f)
 
 
 def _as_gate(name, value):
@@ -135,9 +121,11 @@ def level_verdict(f, i):
         return False, [f"{where}. The cell heads for c* = i g / (1 - f) = {star:.3f}, below {lo}:\n"
                        "raise i (or f)."]
     return False, [f"{where}. The balance level c* = {star:.3f} is right, but the cell approaches it slowly:\n"
-                   f"at step {LEVEL_FROM}, a fraction f^{LEVEL_FROM} = {f ** LEVEL_FROM:.3f} of the way is still left.\n"
+                   f"at step {LEVEL_FROM}, a fraction f^{LEVEL_FROM} = {f ** LEVEL_FROM:.3f} "
+                   "of the way is still left.\n"
                    "Lower f, and raise i to keep c* in the band."]
 
 
 check_level, level_feedback = slider_checkers(
-    "level", level_verdict, "Print whether the gate values f and i hold the cell at a level in [0.9, 1.1]; return the Verdict.")
+    "level", level_verdict,
+    "Print whether the gate values f and i hold the cell at a level in [0.9, 1.1]; return the Verdict.")

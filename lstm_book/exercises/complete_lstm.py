@@ -1,17 +1,20 @@
 """Checkers for the chapter "The complete LSTM".
 
 Two code exercises: one LSTM step in torch's fused layout, ``my_lstm_step(x_t, h_prev, c_prev, params) ->
-(h_t, c_t)`` (`check_lstm_step`), and the parameter count of ``torch.nn.LSTM(D, H)``,
-``lstm_param_count(D, H)`` (`check_param_count`); and a slider exercise on a hand-built memory cell that
-must store, keep and overwrite a value (`check_memory`, with `memory_feedback` as the slider's verdict;
-`memory_inputs` and `memory_conditions` run the same tests on many sequences at once).
+(h_t, c_t)`` (`check_lstm_step`; the reference is the (h_t, c_t) of `lstm_lib.lstm.lstm_step`, which also
+returns its cache), and the parameter count of ``torch.nn.LSTM(D, H)``, ``lstm_param_count(D, H)``
+(`check_param_count`); and a slider exercise on the hand-built memory cell of
+`lstm_book.experiments.complete_lstm`, which must store, keep and overwrite a value (`check_memory`, with
+`memory_feedback` as the slider's verdict).
 """
 import itertools
 
 import numpy as np
 
-from lstm_lib.gates import fuse_gates, lstm_cell, sigmoid
-from lstm_lib.lstm import GATES, init_lstm_params, lstm_forward, lstm_step
+from lstm_book.experiments.complete_lstm import MEMORY_TARGET, memory_trace
+from lstm_lib.gates import sigmoid
+from lstm_lib.lstm import init_lstm_params, lstm_step
+
 from .feedback import call_safely, is_number, matching_hints, not_callable, report, slider_checkers
 
 # --- exercise 1: one step in torch's fused layout ---------------------------------------------------------
@@ -132,7 +135,7 @@ _TRANSPOSE_PROBES = [
 ]
 
 
-def _step_cases():
+def step_cases():
     """(x_t, h_prev, c_prev, params) for (B, D, H); (3, 4, 1) has D = 4H, so weight_ih is square."""
     rng = np.random.default_rng(2000)
     cases = []
@@ -223,7 +226,7 @@ def _probe_transposes(fn, args, expected):
 def _check_one_case(fn, n, args):
     """(passed, messages) for one case."""
     x, h, c, p = args
-    expected = lstm_step(x, h, c, p)
+    expected = lstm_step(x, h, c, p)[:2]  # (h_t, c_t); lstm_step also returns its cache
     result, error = call_safely(fn, *_copies(args))
     if error:
         shapes = (f"The inputs had shapes: x_t {x.shape}, h_prev {h.shape}, c_prev {c.shape}, weight_ih "
@@ -241,7 +244,7 @@ def _check_one_case(fn, n, args):
         return True, []
     if _close(h_got, expected[1]) and _close(c_got, expected[0]):
         return False, [f"Case {n}: the two results are swapped: return (h_t, c_t), the hidden state first,\n"
-                       "as torch.nn.LSTMCell does (lstm_lib.lstm.lstm_step too)."]
+                       "as torch.nn.LSTMCell does (lstm_lib.lstm.lstm_step too, before its cache)."]
     which = ("c_t is right, h_t is not" if c_ok else "h_t is right, c_t is not" if h_ok
              else "both h_t and c_t differ from the reference")
     worst = max(float(np.max(np.abs(h_got - expected[0]))), float(np.max(np.abs(c_got - expected[1]))))
@@ -258,13 +261,14 @@ def check_lstm_step(fn):
     title = "my_lstm_step: "
     if not callable(fn):
         return report(title + "not yet", [not_callable(fn)], False)
-    cases = _step_cases()
+    cases = step_cases()
     for n, args in enumerate(cases, 1):
         passed, messages = _check_one_case(fn, n, args)
         if not passed:
             return report(title + "not yet", messages, False)
     return report(title + "correct",
-                  [f"All {len(cases)} cases match lstm_lib.lstm.lstm_step (and so torch.nn.LSTMCell)."], True)
+                  [f"All {len(cases)} cases match the (h_t, c_t) of lstm_lib.lstm.lstm_step\n"
+                   "(and so torch.nn.LSTMCell)."], True)
 
 
 # --- exercise 2: the parameter count ------------------------------------------------------------------------
@@ -330,84 +334,11 @@ def check_param_count(fn):
 
 
 # --- exercise 3 (slider): a memory that stores, keeps and overwrites ----------------------------------------
-# One unit (H = 1) reads x_t = [value, write, read] (D = 3). The candidate proposes g = tanh(2 value) at every
-# step; the write weight w opens the input gate and closes the forget gate on a write; the forget bias b_f keeps
-# the cell between writes; a read opens the output gate. Distractor values arrive at every step without a write.
+# The cell, its sequence and its three tests live in lstm_book.experiments.complete_lstm: one unit, a write
+# weight w that opens the input gate and closes the forget gate on a write, and a forget bias b_f that keeps
+# the cell between writes.
 
-MEMORY_T = 24
-MEMORY_WRITES = {2: 0.8, 16: -0.5}  # step -> value written
-MEMORY_READS = (12, 22)
-MEMORY_TARGET = {"store_step": 2, "hold_steps": 10, "overwrite_step": 16, "write_tol": 0.1, "hold_tol": 0.2}
 MEMORY_SLIDERS = {"b_f": [0.0, 2.0, 4.0, 5.0, 6.0, 8.0], "w": [0.0, 4.0, 8.0, 12.0, 16.0]}  # 10 of 30 pass
-_CANDIDATE_WEIGHT, _READ_WEIGHT = 2.0, 16.0
-
-
-def memory_input():
-    """x (T, B, D) = (24, 1, 3) of the memory exercise: x[t - 1] = [value, write, read] at step t.
-
-    Distractor values uniform in [-1, 1] (seeded) at every step without a write; the written values at the
-    write steps; the read signal at the read steps.
-    """
-    x = np.zeros((MEMORY_T, 1, 3))
-    x[:, 0, 0] = np.random.default_rng(24).uniform(-1.0, 1.0, size=MEMORY_T)
-    for step, value in MEMORY_WRITES.items():
-        x[step - 1, 0, :2] = value, 1.0
-    for step in MEMORY_READS:
-        x[step - 1, 0, 2] = 1.0
-    return x
-
-
-def memory_weights(b_f, w):
-    """The per-gate weights W_k (4, 1) on [h_prev, value, write, read] and biases b_k (1,) of the memory cell."""
-    weights = {f"W_{k}": np.zeros((4, 1)) for k in GATES} | {f"b_{k}": np.zeros(1) for k in GATES}
-    weights["W_i"][2], weights["b_i"][:] = w, -w / 2  # i = sigmoid(w (write - 1/2)): open only on a write
-    weights["W_f"][2], weights["b_f"][:] = -w, b_f  # f = sigmoid(b_f - w write): keep, except on a write
-    weights["W_g"][1] = _CANDIDATE_WEIGHT  # g = tanh(2 value)
-    weights["W_o"][3], weights["b_o"][:] = _READ_WEIGHT, -_READ_WEIGHT / 2  # o open only on a read
-    return weights
-
-
-def memory_params(b_f, w):
-    """The memory cell in torch's layout (weight_ih (4, 3), weight_hh (4, 1), biases (4,)), float64."""
-    return fuse_gates(memory_weights(b_f, w))
-
-
-def memory_trace(b_f, w):
-    """Every quantity of the memory cell over the sequence: {"i", "f", "g", "o", "c", "h"}, each (T,)."""
-    weights = memory_weights(b_f, w)
-    h, c = np.zeros((1, 1)), np.zeros((1, 1))
-    trace = {k: np.empty(MEMORY_T) for k in ("i", "f", "g", "o", "c", "h")}
-    for t, x_t in enumerate(memory_input()):
-        h, c, acts = lstm_cell(x_t, h, c, weights)
-        for k in GATES:
-            trace[k][t] = acts[k][0, 0]
-        trace["c"][t], trace["h"][t] = c[0, 0], h[0, 0]
-    return trace
-
-
-def memory_inputs(n, seed):
-    """n sequences like `memory_input`, the same writes and reads, fresh distractors (seeded): x (T, n, 3)."""
-    x = np.repeat(memory_input(), n, axis=1)
-    x[:, :, 0] = np.random.default_rng(seed).uniform(-1.0, 1.0, size=(MEMORY_T, n))
-    for step, value in MEMORY_WRITES.items():
-        x[step - 1, :, 0] = value
-    return x
-
-
-def memory_conditions(b_f, w, x):
-    """The three tests of the memory exercise on every sequence of x (T, n, 3), run as one batch.
-
-    Returns {"store", "keep", "replace"}, each (n,) bool: |c_2 - g_2| <= 0.1, |c_12 - c_2| <= 0.2 |c_2|,
-    |c_16 - g_16| <= 0.1 (steps and tolerances from MEMORY_TARGET).
-    """
-    n, tgt = x.shape[1], MEMORY_TARGET
-    _, c, _ = lstm_forward(x, np.zeros((n, 1)), np.zeros((n, 1)), memory_params(b_f, w))
-    c, g = c[:, :, 0], np.tanh(_CANDIDATE_WEIGHT * x[:, :, 0])  # (T, n): c[t - 1] is c_t
-    s, o = tgt["store_step"] - 1, tgt["overwrite_step"] - 1
-    k = s + tgt["hold_steps"]
-    return {"store": np.abs(c[s] - g[s]) <= tgt["write_tol"],
-            "keep": np.abs(c[k] - c[s]) <= tgt["hold_tol"] * np.abs(c[s]),
-            "replace": np.abs(c[o] - g[o]) <= tgt["write_tol"]}
 
 
 def _as_setting(name, value):
@@ -458,5 +389,6 @@ def memory_verdict(b_f, w):
 
 
 check_memory, memory_feedback = slider_checkers(
-    "memory", memory_verdict, "Print whether the hand-built cell with forget bias b_f and write weight w works as a memory.")
+    "memory", memory_verdict,
+    "Print whether the hand-built cell with forget bias b_f and write weight w works as a memory.")
 

@@ -8,8 +8,9 @@ Two code exercises, the forget gate on the concatenation, ``forget_gate(h_prev, 
 import numpy as np
 
 from lstm_lib.gates import concat_hx, gate, sigmoid
-from lstm_lib.lstm import gate_rows, init_lstm_params
+from lstm_lib.lstm import gate_rows, init_lstm_params, split_gates
 from lstm_lib.memory import half_life
+
 from .feedback import compare_to_reference, error_hints, is_number, report, slider_checkers
 
 # --- exercise 1: the forget gate on the concatenation ---------------------------------------------------
@@ -54,7 +55,6 @@ FORGET_GATE_ERROR_HINTS = [
 ]
 
 
-
 def _gate_cases():
     """(h_prev, x_t, W_f, b_f) for (B, H, D): H != D mostly, one square case, one with D = 1."""
     rng = np.random.default_rng(31)
@@ -87,7 +87,8 @@ def _f_torch(x, h, p, gate_name="f", b_ih=1.0, b_hh=1.0, act=sigmoid, transpose_
 
 
 def _torch_reference(x_t, h_prev, params):
-    return _f_torch(x_t, h_prev, params)
+    weights = split_gates(params)  # W_f = [W_hf^T; W_if^T] (H + D, H), b_f = b_if + b_hf (H,)
+    return gate(concat_hx(h_prev, x_t), weights["W_f"], weights["b_f"])
 
 
 def _both_biases_in_each_sum(x, h, p):
@@ -184,4 +185,5 @@ def half_life_verdict(b_f):
 
 
 check_half_life, half_life_feedback = slider_checkers(
-    "half-life", half_life_verdict, "Print whether the forget bias b_f gives a memory half-life between 20 and 60 steps; return the Verdict.")
+    "half-life", half_life_verdict,
+    "Print whether the forget bias b_f gives a memory half-life between 20 and 60 steps; return the Verdict.")

@@ -6,14 +6,18 @@ with `overwrite_feedback` as the slider's verdict).
 """
 import numpy as np
 
+from lstm_book.experiments.input_gate import OVERWRITE, overwrite_cell
 from lstm_lib.gates import GATES, candidate, cell_update, concat_hx, gate, sigmoid
-from .feedback import compare_to_reference, error_hints, is_number, report, slider_checkers
 
+from .feedback import compare_to_reference, error_hints, is_number, report, slider_checkers
 
 # --- exercise 1: the cell update ---------------------------------------------------------------------
 
 def reference_new_cell(h_prev, x_t, c_prev, weights):
-    """c_t = f_t * c_prev + i_t * g_t, every gate read from [h_prev, x_t]: (B, H) for h_prev, c_prev (B, H), x_t (B, D)."""
+    """c_t = f_t * c_prev + i_t * g_t, every gate read from [h_prev, x_t], with the library's gates.
+
+    h_prev, c_prev (B, H) and x_t (B, D) -> (B, H).
+    """
     hx = concat_hx(h_prev, x_t)  # (B, H + D)
     f = gate(hx, weights["W_f"], weights["b_f"])
     i = gate(hx, weights["W_i"], weights["b_i"])
@@ -63,7 +67,8 @@ NEW_CELL_MISTAKES = [
     (lambda h, x, c, w: _slip(h, x, c, w, combine=lambda f, c, i, g: f + c + i + g),
      "Both products are sums here: c_t = f_t * c_prev + i_t * g_t, with * elementwise."),
     (lambda h, x, c, w: _slip(h, x, c, w, combine=lambda f, c, i, g: f + i * g),
-     "c_prev is missing: the forget gate f_t scales the old cell state, f_t * c_prev; it is not a value to add."),
+     "c_prev is missing: the forget gate f_t scales the old cell state, f_t * c_prev;\n"
+     "it is not a value to add."),
     (lambda h, x, c, w: _slip(h, x, c, w, combine=lambda f, c, i, g: f * (c + i * g)),
      "The forget gate scales the new write too: f_t acts on c_prev only, c_t = f_t * c_prev + i_t * g_t."),
     (lambda h, x, c, w: _slip(h, x, c, w, combine=lambda f, c, i, g: f * c + g),
@@ -72,7 +77,8 @@ NEW_CELL_MISTAKES = [
      "The candidate is missing: i_t says how much to write, g_t what to write; the write is i_t * g_t."),
     (lambda h, x, c, w: _slip(h, x, c, w, f=lambda z: sigmoid(z["i"])),
      "f_t is computed with W_i: the forget gate has its own weights, f_t = sigmoid(hx W_f + b_f)."),
-    (lambda h, x, c, w: _slip(h, x, c, w, i=lambda z: sigmoid(z["i"] - w["b_i"]), g=lambda z: np.tanh(z["g"] - w["b_g"])),
+    (lambda h, x, c, w: _slip(h, x, c, w, i=lambda z: sigmoid(z["i"] - w["b_i"]),
+                              g=lambda z: np.tanh(z["g"] - w["b_g"])),
      "The biases b_i and b_g are missing: each gate adds its bias after the product, hx W_k + b_k."),
     (lambda h, x, c, w: _slip(h, x, c, w, i=lambda z: sigmoid(z["i"] - w["b_i"])),
      "The bias b_i is missing from the input gate: i_t = sigmoid(hx W_i + b_i)."),
@@ -99,7 +105,6 @@ NEW_CELL_ERROR_HINTS = [
 ]
 
 
-
 def _weights(D, H, rng, scale=1.5):
     """Per-gate weights large enough that sigmoid, tanh and the biases all visibly matter."""
     w = {}
@@ -112,7 +117,8 @@ def _weights(D, H, rng, scale=1.5):
 def _cases():
     rng = np.random.default_rng(3141)
     cases = []
-    for B, H, D in [(2, 3, 4), (3, 2, 2), (1, 4, 3)]:  # (3, 2, 2): D = H, so a reversed concatenation shows in the values
+    # (3, 2, 2): D = H, so a reversed concatenation shows in the values, not only in the shapes
+    for B, H, D in [(2, 3, 4), (3, 2, 2), (1, 4, 3)]:
         w = _weights(D, H, rng)
         cases.append((rng.normal(size=(B, H)), rng.normal(size=(B, D)), 2.0 * rng.normal(size=(B, H)), w))
     return cases
@@ -129,9 +135,9 @@ def check_new_cell(fn):
 
 # --- exercise 2 (sliders): overwrite the cell in one step ---------------------------------------------
 # One unit holds c_{t-1} = 0.6 from earlier steps. In one step, c_t = f c_{t-1} + i g must land within
-# ±0.05 of -0.3: the old value has to go (forget) and a negative value has to come in (write).
+# ±0.05 of -0.3: the old value has to go (forget) and a negative value has to come in (write). The numbers
+# and the update, `OVERWRITE` and `overwrite_cell`, are in lstm_book.experiments.input_gate.
 
-OVERWRITE = {"c_prev": 0.6, "target": -0.3, "tol": 0.05}
 # The stops of the chapter's three sliders: 2 of the 36 settings pass (f = 0, i = 0.5, g = -0.6 and
 # f = 0.5, i = 1, g = -0.6); g = 0.6 is there to show that a positive candidate cannot do it.
 OVERWRITE_SLIDERS = {"f": [0.0, 0.5, 1.0], "i": [0.0, 0.5, 1.0], "g": [-1.0, -0.6, -0.2, 0.6]}
@@ -147,24 +153,20 @@ def _as_value(name, value, lo, hi, why):
     return float(value), None
 
 
-def overwrite_cell(f, i, g):
-    """(kept, written, c_t) of the overwrite exercise: f c_{t-1}, i g and their sum."""
-    kept, written = f * OVERWRITE["c_prev"], i * g
-    return kept, written, kept + written
-
-
 def overwrite_verdict(f, i, g):
     """(passed, messages): is c_t = f * 0.6 + i * g within 0.05 of -0.3?"""
     values = {}
-    for name, value, lo, why in (("f", f, 0.0, "a gate is a sigmoid's output"), ("i", i, 0.0, "a gate is a sigmoid's output"),
-                                 ("g", g, -1.0, "the candidate is a tanh's output")):
+    ranges = (("f", f, 0.0, "a gate is a sigmoid's output"), ("i", i, 0.0, "a gate is a sigmoid's output"),
+              ("g", g, -1.0, "the candidate is a tanh's output"))
+    for name, value, lo, why in ranges:
         values[name], problem = _as_value(name, value, lo, 1.0, why)
         if problem:
             return False, [problem]
     f, i, g = values["f"], values["i"], values["g"]
     kept, written, c_t = overwrite_cell(f, i, g)
     target, tol = OVERWRITE["target"], OVERWRITE["tol"]
-    head = (f"c_t = f c_(t-1) + i g = {kept:+.2f} {'+' if written >= 0 else '-'} {abs(written):.2f} = {c_t:+.3f}; "
+    sign = "+" if written >= 0 else "-"
+    head = (f"c_t = f c_(t-1) + i g = {kept:+.2f} {sign} {abs(written):.2f} = {c_t:+.3f}; "
             f"the target is {target:+.2f} ± {tol:g}.")
     if abs(c_t - target) <= tol + 1e-12:
         return True, [f"Overwritten: {head}"]
@@ -185,4 +187,5 @@ def overwrite_verdict(f, i, g):
 
 
 check_overwrite, overwrite_feedback = slider_checkers(
-    "overwrite", overwrite_verdict, "Print whether f, i and g overwrite the cell's 0.6 with -0.3 ± 0.05 in one step; return the Verdict.")
+    "overwrite", overwrite_verdict,
+    "Print whether f, i and g overwrite the cell's 0.6 with -0.3 ± 0.05 in one step; return the Verdict.")

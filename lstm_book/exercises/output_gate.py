@@ -1,24 +1,25 @@
 """Checkers for the chapter "The output gate and the hidden state".
 
 Two exercises: write the output step `output_step(h_prev, x_t, c_prev, weights) -> h_t`
-(`check_output_step`), and choose the output gate o and the cell state c so that the unit shows a
-target value (`check_reading`, with `reading_feedback` as the slider's verdict).
+(`check_output_step`; the cell update `new_cell` of `lstm_book.experiments.output_gate` is given to
+the reader), and choose the output gate o and the cell state c so that the unit shows a target value
+(`check_reading`, with `reading_feedback` as the slider's verdict).
 """
 import numpy as np
 
-from lstm_lib.gates import GATES, concat_hx, gate, hidden_state, sigmoid
+from lstm_lib.gates import GATES, candidate, cell_update, concat_hx, gate, hidden_state, sigmoid
+
 from .feedback import compare_to_reference, error_hints, is_number, report, slider_checkers
-from .input_gate import reference_new_cell
-
-new_cell = reference_new_cell  # c_t from h_prev, x_t, c_prev: the previous chapter's exercise, given here
-
 
 # --- exercise 1: the output step ---------------------------------------------------------------------
 
+
 def reference_output_step(h_prev, x_t, c_prev, weights):
-    """h_t = o_t * tanh(c_t), with o_t = sigmoid([h_prev, x_t] W_o + b_o) and c_t the new cell state: (B, H)."""
-    o = gate(concat_hx(h_prev, x_t), weights["W_o"], weights["b_o"])
-    return hidden_state(o, new_cell(h_prev, x_t, c_prev, weights))
+    """h_t = o_t * tanh(c_t), with o_t = sigmoid([h_prev, x_t] W_o + b_o) and c_t = f_t * c_prev + i_t * g_t: (B, H)."""
+    hx = concat_hx(h_prev, x_t)  # (B, H + D)
+    f, i, o = (gate(hx, weights[f"W_{k}"], weights[f"b_{k}"]) for k in "fio")
+    g = candidate(hx, weights["W_g"], weights["b_g"])
+    return hidden_state(o, cell_update(f, c_prev, i, g))
 
 
 def _z(h, x, w, k, hx=None):
@@ -31,7 +32,8 @@ def _o(h, x, w):
 
 
 def _c(h, x, c, w):
-    return new_cell(h, x, c, w)
+    """The right c_t, which the reader gets from new_cell."""
+    return sigmoid(_z(h, x, w, "f")) * c + sigmoid(_z(h, x, w, "i")) * np.tanh(_z(h, x, w, "g"))
 
 
 def _c_no_forget(h, x, c, w):
@@ -70,7 +72,7 @@ OUTPUT_STEP_MISTAKES = [
      "This is c_t, the cell state; return the hidden state h_t = o_t * tanh(c_t)."),
     (lambda h, x, c, w: sigmoid(_z(h, x, w, "o", hx=np.concatenate([x, h], axis=1))) * np.tanh(_c(h, x, c, w)),
      "The concatenation is in the wrong order: the weights expect [h_prev, x_t], h first."),
-    (lambda h, x, c, w: _o(h, x, w) * np.tanh(new_cell(x, h, c, w)),
+    (lambda h, x, c, w: _o(h, x, w) * np.tanh(_c(x, h, c, w)),
      "new_cell got h_prev and x_t swapped: it takes (h_prev, x_t, c_prev, weights), h first\n"
      "(unlike gates.lstm_cell, which takes x_t first)."),
 ]
@@ -85,11 +87,11 @@ OUTPUT_STEP_ERROR_HINTS = [
 ]
 
 
-
 def _cases():
     rng = np.random.default_rng(2718)
     cases = []
-    for B, H, D in [(2, 3, 4), (3, 2, 2), (1, 4, 3)]:  # (3, 2, 2): D = H, so a reversed concatenation shows in the values
+    # (3, 2, 2): D = H, so a reversed concatenation shows in the values
+    for B, H, D in [(2, 3, 4), (3, 2, 2), (1, 4, 3)]:
         w = {}
         for k in GATES:
             w[f"W_{k}"] = 1.5 * rng.normal(size=(H + D, H)) / np.sqrt(H + D)
@@ -159,4 +161,5 @@ def reading_verdict(o, c):
 
 
 check_reading, reading_feedback = slider_checkers(
-    "reading", reading_verdict, "Print whether the output gate o and the cell state c show 0.7 ± 0.03 in h; return the Verdict.")
+    "reading", reading_verdict,
+    "Print whether the output gate o and the cell state c show 0.7 ± 0.03 in h; return the Verdict.")

@@ -1,7 +1,7 @@
-"""The checkers of "Building blocks and notation" accept right answers and explain the usual wrong ones without raising."""
+"""The checkers of "Building blocks and notation" accept right answers and explain the usual wrong ones
+without raising."""
 import numpy as np
 import pytest
-
 from answers import raising, returns_none, run
 
 from lstm_book.exercises.building_blocks import (
@@ -28,7 +28,8 @@ def correct_gate(hx, W, b):
     correct_gate,
     lambda hx, W, b: naive_sigmoid(np.dot(hx, W) + b),
     lambda hx, W, b: naive_sigmoid(W.T @ hx.T + b[:, None]).T,  # the column-vector form, transposed back
-    lambda hx, W, b: np.exp(hx @ W + b) / (1 + np.exp(hx @ W + b)) if np.abs(hx @ W + b).max() < 500 else correct_gate(hx, W, b),
+    lambda hx, W, b: (np.exp(hx @ W + b) / (1 + np.exp(hx @ W + b)) if np.abs(hx @ W + b).max() < 500
+                      else correct_gate(hx, W, b)),
     lambda hx, W, b: correct_gate(hx, W, b).astype(np.float32),
 ])
 def test_gate_accepts_correct_answers(answer, capsys):
@@ -41,6 +42,7 @@ def test_gate_accepts_correct_answers(answer, capsys):
 def test_gate_notes_an_overflowing_sigmoid_but_accepts_it(capsys):
     verdict, out = run(check_gate, lambda hx, W, b: naive_sigmoid(hx @ W + b), capsys)
     assert verdict and "overflowed" in out
+    assert "exp(min(z, 0)) / (1 + exp(-|z|))" in out  # the library's form, as the chapter shows it
     verdict, out = run(check_gate, correct_gate, capsys)
     assert verdict and "overflowed" not in out
 

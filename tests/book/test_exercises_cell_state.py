@@ -1,12 +1,18 @@
 """The checkers of "The cell state" accept right answers, and explain the usual wrong ones without raising."""
 import numpy as np
 import pytest
-
 from answers import raising, returns_none, run
 
-from lstm_book.exercises.cell_state import (LEVEL_BAND, LEVEL_FROM, LEVEL_SLIDERS, LEVEL_T, balance_level,
-                                           check_cell_update, check_level, level_feedback, level_response,
-                                           level_verdict)
+from lstm_book.exercises.cell_state import (
+    LEVEL_BAND,
+    LEVEL_FROM,
+    LEVEL_SLIDERS,
+    check_cell_update,
+    check_level,
+    level_feedback,
+    level_verdict,
+)
+from lstm_book.experiments.cell_state import level_response
 
 
 def correct(f, c_prev, i, g):
@@ -78,22 +84,6 @@ def test_cell_update_survives_broken_answers(answer, hint, capsys):
 
 # --- holding a level (slider exercise) ------------------------------------------------------------------
 
-def test_level_response_follows_the_closed_form():
-    f, i = 0.9, 0.2
-    c = level_response(f, i)
-    t = np.arange(LEVEL_T + 1)
-    assert c.shape == (LEVEL_T + 1,) and c[0] == 0.0
-    np.testing.assert_allclose(c, balance_level(f, i) * (1 - f ** t), rtol=1e-12, atol=1e-15)
-
-
-def test_level_response_carries_a_value_unchanged_when_f_is_1_and_i_is_0():
-    assert np.all(level_response(1.0, 0.0, c0=0.7) == 0.7)
-
-
-def test_balance_level():
-    assert balance_level(0.9, 0.2) == pytest.approx(1.0) and balance_level(1.0, 0.1) == np.inf
-
-
 @pytest.mark.parametrize("f, i", [(0.9, 0.2), (0.95, 0.1), (0.5, 1.0), (0.8, 0.4)])
 def test_level_accepts_a_balance_in_the_band(f, i, capsys):
     verdict = check_level(f, i)
@@ -143,8 +133,3 @@ def test_level_band_is_checked_at_every_step_of_the_window():
     for f, i in [(0.9, 0.2), (0.95, 0.1)]:
         window = level_response(f, i)[LEVEL_FROM:]
         assert np.all((window >= lo) & (window <= hi))
-
-
-def test_level_response_is_the_library_response_with_the_exercise_defaults():
-    from lstm_lib.memory import cell_response
-    np.testing.assert_array_equal(level_response(0.95, 0.1), cell_response(0.95, 0.1, 0.5, 0.0, LEVEL_T))

@@ -1,14 +1,18 @@
 """The checkers of "The forget gate" accept right answers, and explain the usual wrong ones without raising."""
 import numpy as np
 import pytest
-
 from answers import raising, returns_none, run
 
-from lstm_book.exercises.forget_gate import (HALF_LIFE_BAND, HALF_LIFE_SLIDERS, check_forget_gate,
-                                            check_forget_gate_torch, check_half_life, half_life_feedback,
-                                            half_life_verdict)
-from lstm_lib.gates import split_gates
-from lstm_lib.lstm import gate_rows
+from lstm_book.exercises.forget_gate import (
+    HALF_LIFE_BAND,
+    HALF_LIFE_SLIDERS,
+    check_forget_gate,
+    check_forget_gate_torch,
+    check_half_life,
+    half_life_feedback,
+    half_life_verdict,
+)
+from lstm_lib.lstm import gate_rows, split_gates
 
 
 def sig(z):

@@ -1,13 +1,18 @@
 """The checkers of "The input gate, the candidate and the cell update" accept right answers and name the usual slips."""
 import numpy as np
 import pytest
-
 from answers import raising, returns_none, run
 
+from lstm_book.exercises.input_gate import (
+    NEW_CELL_MISTAKES,
+    OVERWRITE_SLIDERS,
+    check_new_cell,
+    check_overwrite,
+    overwrite_feedback,
+    overwrite_verdict,
+)
+from lstm_book.experiments.input_gate import OVERWRITE
 from lstm_lib import gates
-from lstm_book.exercises import input_gate
-from lstm_book.exercises.input_gate import (NEW_CELL_MISTAKES, OVERWRITE, OVERWRITE_SLIDERS, check_new_cell, check_overwrite,
-                                           overwrite_feedback, overwrite_verdict)
 
 
 def sig(z):
@@ -72,7 +77,8 @@ def changed(combine=None, f=None, i=None, g=None, order="hx"):
     (changed(combine=lambda f, c, i, g: f * c + g), "input gate is missing"),
     (changed(combine=lambda f, c, i, g: f * c + i), "The candidate is missing"),
     (changed(f=lambda z, w: sig(z["i"])), "computed with W_i"),
-    (changed(i=lambda z, w: sig(z["i"] - w["b_i"]), g=lambda z, w: np.tanh(z["g"] - w["b_g"])), "b_i and b_g are missing"),
+    (changed(i=lambda z, w: sig(z["i"] - w["b_i"]), g=lambda z, w: np.tanh(z["g"] - w["b_g"])),
+     "b_i and b_g are missing"),
     (changed(g=lambda z, w: np.tanh(z["g"] - w["b_g"])), "bias b_g is missing"),
     (changed(order="xh"), "wrong order"),
 ])
@@ -100,7 +106,8 @@ def test_each_slip_gets_exactly_one_hint(capsys):
     (lambda h, x, c, w: correct(h, x, c, {**w, "W_g": w["W_c"]}), 'weights["W_g"]'),  # a tutorial's name
     (returns_none, "forget the `return`"),
     (correct(np.zeros((1, 1)), np.zeros((1, 1)), np.zeros((1, 1)),
-             {f"{p}_{k}": np.zeros((2, 1)) if p == "W" else np.zeros(1) for p in "Wb" for k in "fig"}), "Expected a function"),
+             {f"{p}_{k}": np.zeros((2, 1)) if p == "W" else np.zeros(1) for p in "Wb" for k in "fig"}),
+     "Expected a function"),
 ])
 def test_new_cell_survives_broken_answers(wrong, hint, capsys):
     verdict, out = run(check_new_cell, wrong, capsys)
@@ -136,7 +143,8 @@ def test_overwrite_says_when_the_old_value_must_go(monkeypatch, capsys):
     assert not verdict and "Keeps too much" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("f, i, g, hint", [(None, 0.5, 0.5, "should be a number"), ("0.5", 0.5, 0.5, "should be a number"),
+@pytest.mark.parametrize("f, i, g, hint", [(None, 0.5, 0.5, "should be a number"),
+                                           ("0.5", 0.5, 0.5, "should be a number"),
                                            (0.5, float("nan"), 0.5, "finite"), (True, 0.5, 0.5, "should be a number"),
                                            (1.2, 0.5, 0.5, "f = 1.2 is impossible"), (0.5, -0.1, 0.5, "sigmoid"),
                                            (0.5, 0.5, 1.5, "tanh")])
@@ -154,8 +162,3 @@ def test_overwrite_grid_has_two_solutions():
 def test_overwrite_feedback_is_html_with_a_mark():
     assert overwrite_feedback(0.0, 0.5, -0.6).startswith("<p") and "✓" in overwrite_feedback(0.0, 0.5, -0.6)
     assert "✗" in overwrite_feedback(1.0, 1.0, 1.0)
-
-
-def test_overwrite_cell_adds_kept_and_written():
-    kept, written, c_t = input_gate.overwrite_cell(0.5, 1.0, -0.6)
-    assert kept == pytest.approx(0.3) and written == pytest.approx(-0.6) and c_t == pytest.approx(-0.3)
