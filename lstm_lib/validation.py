@@ -12,12 +12,27 @@ LAYER_KEYS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")  # torch's names, 
 
 
 def as_float_array(name, value):
-    """`value` as a float numpy array, or a ValueError naming `name` and the dtype.
+    """`value` as a float numpy array, or a ValueError naming `name` and what arrived.
 
     >>> as_float_array("x", [1.0, 2.0]).dtype
     dtype('float64')
+    >>> as_float_array("h_prev", (np.zeros((2, 3)), {"made_by": "rnn_step"}))
+    Traceback (most recent call last):
+    ...
+    ValueError: h_prev must be an array of numbers, got a tuple of 2 items (a step \
+function returns a tuple such as (h_t, cache): unpack it)
     """
-    arr = value if type(value) is np.ndarray else np.asarray(value)
+    if type(value) is np.ndarray:
+        arr = value
+    else:
+        try:
+            arr = np.asarray(value)
+        except (ValueError, TypeError):  # ragged lists, an array beside a dict, ...
+            arr = np.empty(0, dtype=object)
+    if arr.dtype.kind == "O" and isinstance(value, tuple):
+        raise ValueError(f"{name} must be an array of numbers, got a tuple of "
+                         f"{len(value)} items (a step function returns a tuple such as "
+                         "(h_t, cache): unpack it)")
     if arr.dtype.kind != "f":
         raise ValueError(f"{name} must hold floating-point numbers "
                          f"(float32 or float64), got dtype {arr.dtype}")

@@ -151,6 +151,9 @@ def test_backward_is_the_loop_over_the_step_backward(rng):
      r"torch's state-dict names .*torch_bridge.from_torch"),
     (lambda c, p: rnn_forward(np.zeros((0, 2, 3)), np.zeros((2, 5)), p),
      r"the number of steps T of x must be a positive integer, got 0"),
+    (lambda c, p: rnn_step(np.zeros((2, 3)), rnn_step(np.zeros((2, 3)), np.zeros((2, 5)), p), p),
+     r"h_prev must be an array of numbers, got a tuple of 2 items \(a step function returns a "
+     r"tuple such as \(h_t, cache\): unpack it\)"),
 ])
 def test_bad_caches_and_params_get_clear_errors(rng, call, message):
     x, h0, params, _ = make_problem(rng, 4, 2, 3, 5)
