@@ -1,35 +1,30 @@
 """Checkers for the chapter "Backpropagation through time".
 
-Two exercises: write the backward pass of one RNN step (`check_rnn_step_backward`), and choose the
-step size of a finite-difference check (`check_eps`, with `eps_feedback` as the slider's verdict).
+Two exercises: write the backward pass of one RNN step, ``rnn_step_backward(dh_t, cache)`` with the cache
+of `lstm_lib.rnn.rnn_step` (`check_rnn_step_backward`), and choose the step size of a finite-difference
+check (`check_eps`, with `eps_feedback` as the slider's verdict; the measure is
+`lstm_book.experiments.bptt.rnn_gradcheck_error`).
 """
 import functools
 
 import numpy as np
 
-from lstm_lib.gradcheck import gradcheck
-from lstm_lib.rnn import init_rnn_params, rnn_backward, rnn_forward
-from .feedback import call_safely, describe_exception, is_number, not_callable, report, verdict_html
+from lstm_book.experiments.bptt import rnn_gradcheck_error
+from lstm_lib.rnn import init_rnn_params, rnn_step, rnn_step_backward
+
+from .feedback import call_safely, describe_exception, is_number, matching_hints, not_callable, report, verdict_html
 
 PARAM_KEYS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+CACHE_KEYS = ("x_t", "h_prev", "h_t", "params")  # what rnn_step stores for the backward pass
 EPS_TOLERANCE = 1e-7  # the bound a gradient check must meet in this chapter
 
 
 # --- exercise 1: the backward pass of one step ---------------------------------------------------
 
-def _reference_step_backward(dh_t, x_t, h_prev, h_t, params):
-    """The backward pass of one step, taken from `lstm_lib.rnn.rnn_backward` run on a sequence of length 1.
-
-    dh_t (B, H) total dL/dh_t, x_t (B, D), h_prev (B, H), h_t (B, H) -> (dx_t (B, D), dh_prev (B, H), grads).
-    """
-    cache = {"x": x_t[None], "h0": h_prev, "h": h_t[None], "params": params}
-    dx, dh_prev, grads = rnn_backward(dh_t[None], cache)
-    return dx[0], dh_prev, grads
-
-
-def _step_backward(dh_t, x_t, h_prev, h_t, p, tanh_of="h_t", dW_ih="da^T x", dW_hh="da^T h",
-                   bias="sum", dh_prev_with="W_hh", dx_with="W_ih"):
+def _step_backward(dh_t, cache, tanh_of="h_t", dW_ih="da^T x", dW_hh="da^T h", bias="sum",
+                   dh_prev_with="W_hh", dx_with="W_ih"):
     """One step backward with optional slips, each named by the keyword that introduces it."""
+    x_t, h_prev, h_t, p = (cache[k] for k in CACHE_KEYS)
     da = {"h_t": dh_t * (1.0 - h_t ** 2), "h_prev": dh_t * (1.0 - h_prev ** 2),
           "tanh(h_t)": dh_t * (1.0 - np.tanh(h_t) ** 2), "none": dh_t}[tanh_of]
     grads = {
@@ -71,17 +66,32 @@ STEP_BACKWARD_MISTAKES = [
      "multiplies da_t by weight_ih."),
 ]
 
+# (words in the message of an error the reader's code raised, what that usually means here)
+STEP_BACKWARD_ERROR_HINTS = [
+    (("KeyError",),
+     "The cache of rnn_step is a dict with the keys 'x_t', 'h_prev', 'h_t' and 'params' (and 'made_by'); "
+     "the weights are in cache['params']."),
+]
+
 
 def _step_cases():
+    """(dh_t, cache) for three steps; the cache comes from `lstm_lib.rnn.rnn_step`."""
     rng = np.random.default_rng(4321)
     cases = []
     for B, D, H in [(3, 2, 4), (2, 3, 3), (1, 5, 2)]:  # D = H = 3: transposes show in the values
         # larger weights, so that tanh' is far from 1 and a missing derivative shows
         params = {k: 2.0 * v for k, v in init_rnn_params(D, H, rng).items()}
         x_t, h_prev = rng.normal(size=(B, D)), rng.uniform(-0.9, 0.9, size=(B, H))
-        h_t = rnn_forward(x_t[None], h_prev, params)[0][0]
-        cases.append((rng.normal(size=(B, H)), x_t, h_prev, h_t, params))
+        _, cache = rnn_step(x_t, h_prev, params)
+        cases.append((rng.normal(size=(B, H)), cache))
     return cases
+
+
+def _copy_case(dh_t, cache):
+    """Fresh copies of a case, so that an answer that writes into its arguments cannot change it."""
+    copied = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in cache.items()}
+    copied["params"] = {k: v.copy() for k, v in cache["params"].items()}
+    return dh_t.copy(), copied
 
 
 def _unpack(result, shapes):
@@ -134,41 +144,41 @@ def _flatten(dx_t, dh_prev, grads):
 
 
 def check_rnn_step_backward(fn):
-    """Check a reader's ``rnn_step_backward(dh_t, x_t, h_prev, h_t, params) -> (dx_t, dh_prev, grads)``."""
+    """Check a reader's ``rnn_step_backward(dh_t, cache) -> (dx_t, dh_prev, grads)`` against
+    `lstm_lib.rnn.rnn_step_backward`; `cache` is the one `lstm_lib.rnn.rnn_step` returns."""
     title = "rnn_step_backward: "
     if not callable(fn):
         return report(title + "not yet", [not_callable(fn)], False)
     cases = _step_cases()
-    for n, args in enumerate(cases, 1):
-        dh_t, x_t, h_prev, h_t, params = args
+    for n, (dh_t, cache) in enumerate(cases, 1):
+        x_t, params = cache["x_t"], cache["params"]
         (B, H), D = dh_t.shape, x_t.shape[1]
         shapes = {"dx_t": ("(B, D)", (B, D)), "dh_prev": ("(B, H)", (B, H)),
                   "grads['weight_ih']": ("(H, D)", (H, D)), "grads['weight_hh']": ("(H, H)", (H, H)),
                   "grads['bias_ih']": ("(H,)", (H,)), "grads['bias_hh']": ("(H,)", (H,))}
-        copies = [a.copy() for a in args[:4]] + [{k: v.copy() for k, v in params.items()}]
-        result, error = call_safely(fn, *copies)
+        result, error = call_safely(fn, *_copy_case(dh_t, cache))
         if error:
-            shapes_seen = (f"The inputs had shapes: dh_t {dh_t.shape}, x_t {x_t.shape}, h_prev {h_prev.shape}, "
-                           f"h_t {h_t.shape}, weight_ih {params['weight_ih'].shape}, "
-                           f"weight_hh {params['weight_hh'].shape}.")
-            return report(title + "not yet", [f"Case {n}: your rnn_step_backward raised {error}", shapes_seen],
-                          False)
+            shapes_seen = (f"The inputs had shapes: dh_t {dh_t.shape}; in the cache x_t {x_t.shape}, "
+                           f"h_prev {cache['h_prev'].shape}, h_t {cache['h_t'].shape}, "
+                           f"params['weight_ih'] {params['weight_ih'].shape}, "
+                           f"params['weight_hh'] {params['weight_hh'].shape}.")
+            messages = [f"Case {n}: your rnn_step_backward raised {error}", shapes_seen]
+            return report(title + "not yet", messages + matching_hints(error, STEP_BACKWARD_ERROR_HINTS), False)
         got, problem = _unpack(result, shapes)
         if problem:
             return report(title + "not yet", [f"Case {n}: {problem}"], False)
         if not all(np.all(np.isfinite(a)) for a in got.values()):
             return report(title + "not yet", [f"Case {n}: the result contains NaN or infinity."], False)
-        want = _flatten(*_reference_step_backward(*args))
+        want = _flatten(*rnn_step_backward(dh_t, cache))
         wrong = [k for k in want if not np.allclose(got[k], want[k], rtol=1e-6, atol=1e-9)]
         if wrong:
             right = [k for k in want if k not in wrong]
             messages = [f"Case {n}: wrong values in {', '.join(wrong)}"
                         + (f" (right: {', '.join(right)})." if right else ".")]
-            messages += (_hints(args, got, wrong)
+            messages += (_hints((dh_t, cache), got, wrong)
                          or ["No common slip matches; compare each line with its equation."])
             return report(title + "not yet", messages, False)
-    return report(title + "correct", [f"All {len(cases)} cases match lstm_lib.rnn.rnn_backward run on one step."],
-                  True)
+    return report(title + "correct", [f"All {len(cases)} cases match lstm_lib.rnn.rnn_step_backward."], True)
 
 
 def _hints(args, got, wrong):
@@ -186,33 +196,7 @@ def _hints(args, got, wrong):
 
 
 # --- exercise 2: the step size of a finite difference --------------------------------------------
-
-def rnn_gradcheck_error(eps):
-    """Largest relative error of a central-difference check with step `eps` on a fixed small RNN.
-
-    The RNN: float64, T=4, B=2, D=3, H=5, seed 0. The loss L = sum(dh * h), so that dL/dh = dh.
-    The largest error over the gradients of x, h0 and the four parameters is returned.
-    """
-    if _eps_problem(eps):
-        raise ValueError(_eps_problem(eps))
-    rng = np.random.default_rng(0)
-    params = init_rnn_params(3, 5, rng)
-    x, h0 = rng.normal(size=(4, 2, 3)), 0.5 * rng.normal(size=(2, 5))
-    dh = rng.normal(size=(4, 2, 5))
-    dx, dh0, grads = rnn_backward(dh, rnn_forward(x, h0, params)[1])
-
-    def loss():
-        return float(np.sum(dh * rnn_forward(x, h0, params)[0]))
-
-    errors = gradcheck(loss, {"x": x, "h0": h0, **params}, {"x": dx, "h0": dh0, **grads},
-                       eps=float(eps))
-    return max(errors.values())
-
-
-@functools.lru_cache(maxsize=None)
-def _error_at(eps):
-    return rnn_gradcheck_error(eps)  # the slider asks for each step once per frame: compute it once
-
+# The measure, rnn_gradcheck_error(eps), is in lstm_book.experiments.bptt.
 
 def _eps_problem(eps):
     """A message if `eps` is not a usable step size, else None."""
@@ -228,7 +212,7 @@ def eps_feedback(eps):
     problem = _eps_problem(eps)
     if problem:
         return verdict_html(False, [problem])
-    if _error_at(float(eps)) < EPS_TOLERANCE:
+    if rnn_gradcheck_error(eps) < EPS_TOLERANCE:
         return verdict_html(True, [f"eps = {eps:.0e}: the check passes (relative error below {EPS_TOLERANCE:.0e})."])
     side = "truncation error (eps too large)" if eps > 1e-5 else "rounding error (eps too small)"
     return verdict_html(False, [f"eps = {eps:.0e}: relative error above {EPS_TOLERANCE:.0e}, dominated by {side}."])
@@ -240,7 +224,7 @@ def check_eps(eps):
     if problem:
         return report("eps: not yet", [problem], False)
     try:
-        err = _error_at(float(eps))
+        err = rnn_gradcheck_error(eps)
     except Exception as exc:  # noqa: BLE001 - a checker never raises
         return report("eps: not yet", [f"The gradient check failed to run: {describe_exception(exc)}"], False)
     if err < EPS_TOLERANCE:

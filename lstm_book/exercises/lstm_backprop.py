@@ -1,47 +1,146 @@
 """Checkers for the chapter "Backpropagation through an LSTM".
 
-Two exercises: write the backward pass of one step, `lstm_step_backward(dh_t, dc_next, cache) ->
-(dz, dc_prev)` (`check_lstm_step_backward`), and find with a slider the smallest forget-gate bias at
+Three exercises: write the backward pass of one step, `lstm_step_backward(dh_t, dc_t, cache) ->
+(dx_t, dh_prev, dc_prev, grads)` (`check_lstm_step_backward`); assemble the backward pass through a
+sequence from a step backward, `my_lstm_backward(dh, step_caches, step_backward, dc_T=None) -> (dx,
+dh0, dc0, grads)` (`check_lstm_backward`); and find with a slider the smallest forget-gate bias at
 which 1 % of a gradient reaches the cell state 100 steps back (`check_forget_bias`, with
-`forget_bias_feedback` as the slider's verdict). The network of the second exercise, `lstm_lag_network`,
-is also the one the chapter's experiment and Explore section use; `lstm_belt_profile` gives the belt's
-share of its gradient (the product of its own forget gates).
+`forget_bias_feedback` as the slider's verdict). The references are `lstm_lib.lstm`'s own
+`lstm_step_backward` and `lstm_backward`; the network of the slider is in
+`lstm_book.experiments.lstm_backprop`.
 """
+import copy
+
 import numpy as np
 
-from lstm_lib.gates import sigmoid
-from lstm_lib.gradflow import last_step_gradient, lstm_gradient_by_lag, lstm_state_gradients
-from lstm_lib.lstm import gate_rows, init_lstm_params, lstm_forward
-from .feedback import (as_result_array, call_safely, is_number, matching_hints, not_callable, report,
-                       slider_checkers)
-from .gradients import lag_network
+from lstm_book.experiments.lstm_backprop import FORGET, forget_bias_ratio
+from lstm_lib.gates import GATES, sigmoid
+from lstm_lib.lstm import gate_rows, init_lstm_params, lstm_backward, lstm_forward, lstm_step, lstm_step_backward
 
-# --- exercise 1: the backward pass of one step ---------------------------------------------------------
+from .feedback import as_result_array, call_safely, is_number, matching_hints, not_callable, report, slider_checkers
 
-STEP_KEYS = ("i", "f", "g", "o", "c_prev", "c")
+PARAM_KEYS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+CACHE_KEYS = ("x_t", "h_prev", "c_prev", "i", "f", "g", "o", "tanh_c", "params")
+BLOCKS = "(rows: i 0..H-1, f H..2H-1, g 2H..3H-1, o 3H..4H-1)"
 
 
-def lstm_step_cache(x_t, h_prev, c_prev, params):
-    """What one step's backward pass needs: {"i", "f", "g", "o", "c_prev", "c"}, each (B, H).
+def _close(a, b):
+    return a.shape == b.shape and np.allclose(a, b, rtol=1e-6, atol=1e-8)
 
-    x_t (B, D), h_prev (B, H), c_prev (B, H); params in torch's fused layout (gate order i, f, g, o).
+
+def _grad_letters(H, D):
+    return {"weight_ih": ("(4H, D)", (4 * H, D)), "weight_hh": ("(4H, H)", (4 * H, H)),
+            "bias_ih": ("(4H,)", (4 * H,)), "bias_hh": ("(4H,)", (4 * H,))}
+
+
+def _shape_message(name, got, letters, want):
+    msg = f"{name} has shape {got}; expected {letters} = {want}."
+    if name.startswith("grads['weight") and got == want[::-1]:
+        msg += " It is transposed: a weight's gradient has the weight's shape, dz.T @ input."
+    elif name.startswith("grads['bias") and len(got) == 2:
+        msg += " Sum dz over the batch axis (axis 0): a bias is shared by every sequence of the batch."
+    return msg
+
+
+def _unpack(result, what, names, shapes, grad_shapes, count_hint=None):
+    """The reader's (array, ..., grads) as {name: float array}, or (None, message) saying what is wrong.
+
+    names: the array outputs before grads; shapes: {name: (letters, shape)}; grad_shapes: the same for
+    the keys of grads. count_hint(result) may add a hint when the number of items is wrong.
     """
-    z = x_t @ params["weight_ih"].T + params["bias_ih"] + h_prev @ params["weight_hh"].T + params["bias_hh"]
-    z_i, z_f, z_g, z_o = np.split(z, 4, axis=1)  # (B, H) each
-    i, f, g, o = sigmoid(z_i), sigmoid(z_f), np.tanh(z_g), sigmoid(z_o)
-    return {"i": i, "f": f, "g": g, "o": o, "c_prev": c_prev, "c": f * c_prev + i * g}
+    wanted = ", ".join(names) + ", grads"
+    if result is None:
+        return None, f"{what} returned None. Did you forget `return {wanted}`?"
+    if not isinstance(result, (tuple, list)):
+        return None, f"{what} returned a {type(result).__name__}; return the tuple ({wanted})."
+    if len(result) != len(names) + 1:
+        extra = count_hint(result) if count_hint else ""
+        return None, (f"{what} returned {len(result)} item(s); return {len(names) + 1}: ({wanted})."
+                      + (f"\n{extra}" if extra else ""))
+    *arrays, grads = result
+    got = {}
+    for name, item in zip(names, arrays):
+        if item is None:
+            return None, f"the {name} you returned is None."
+        arr, problem = as_result_array(item, name)
+        if problem:
+            return None, problem.replace(f"{name} returned", f"the {name} you returned is")
+        got[name] = arr
+    if not isinstance(grads, dict):
+        return None, (f"grads, the last item, must be a dict keyed like params {list(PARAM_KEYS)}, "
+                      f"got a {type(grads).__name__}.")
+    missing = [k for k in PARAM_KEYS if k not in grads]
+    if missing:
+        return None, f"grads is missing the key(s) {missing}; use the keys of params: {list(PARAM_KEYS)}."
+    for k in PARAM_KEYS:
+        name = f"grads['{k}']"
+        if grads[k] is None:
+            return None, f"{name} is None."
+        arr, problem = as_result_array(grads[k], name)
+        if problem:
+            return None, problem.replace(f"{name} returned", f"{name} is")
+        got[name] = arr
+    letters = {**shapes, **{f"grads['{k}']": v for k, v in grad_shapes.items()}}
+    for name, arr in got.items():
+        if arr.shape != letters[name][1]:
+            return None, _shape_message(name, arr.shape, *letters[name])
+        if not np.all(np.isfinite(arr)):
+            return None, f"{name} contains NaN or infinity."
+    return got, None
 
 
-def _step_backward(dh_t, dc_next, cache, slip=None):
-    """One step back, in the order of the chapter; `slip` names one typical mistake to make on purpose."""
-    i, f, g, o, c_prev, c = (cache[k] for k in STEP_KEYS)
-    tanh_c = np.tanh(c)
-    d_o = dh_t * (c if slip == "do_with_c" else tanh_c)
+def _flatten(names, result):
+    *arrays, grads = result
+    return {**{n: np.asarray(a, dtype=np.float64) for n, a in zip(names, arrays)},
+            **{f"grads['{k}']": np.asarray(grads[k], dtype=np.float64) for k in PARAM_KEYS}}
+
+
+def _listed(keys):
+    """The output names, with the four arrays of grads said once when all four are listed."""
+    grads = [k for k in keys if k.startswith("grads")]
+    return ", ".join([k for k in keys if k not in grads]
+                     + (["grads (all four arrays)"] if len(grads) == len(PARAM_KEYS) else grads))
+
+
+def _where(got, want, H, gate_blocks=True):
+    """Which outputs are right and which are not; with gate_blocks, which gate rows of weight_ih and bias_ih."""
+    wrong = [k for k in want if not _close(got[k], want[k])]
+    right = [k for k in want if k not in wrong]
+    lines = [("Right: " + _listed(right) + ".\n" if right else "") + "Not right: " + _listed(wrong) + "."]
+    keys = [k for k in ("grads['weight_ih']", "grads['bias_ih']") if k in wrong]
+    blocks = {k: [g for g in GATES if not _close(got[k][gate_rows(g, H)], want[k][gate_rows(g, H)])] for k in keys}
+    if gate_blocks and keys:
+        gates = ", ".join(sorted(set().union(*blocks.values()), key=GATES.index))
+        lines.append(f"{' and '.join(keys)} {'are' if len(keys) > 1 else 'is'} wrong in the rows of "
+                     f"gate(s) {gates}\n{BLOCKS}.")
+    return wrong, lines
+
+
+def _slip_hints(slips, model, args, names, got, wrong):
+    """The hint of every slip whose output equals at least one of the reader's wrong outputs."""
+    hints = []
+    for slip, hint in slips:
+        out = _flatten(names, model(*args, slip=slip))
+        if any(_close(got[k], out[k]) for k in wrong):
+            hints.append(hint)
+    return hints
+
+
+# --- exercise 1: the backward pass of one step ------------------------------------------------------------
+
+STEP_NAMES = ("dx_t", "dh_prev", "dc_prev")
+
+
+def _step_backward(dh_t, dc_t, cache, slip=None):
+    """One step back in the chapter's order and names; `slip` names one typical mistake to make on purpose."""
+    x_t, h_prev, c_prev, i, f, g, o, tanh_c, params = (cache[k] for k in CACHE_KEYS)
+    c = f * c_prev + i * g  # c_t, for the slips that use it where tanh(c_t) or c_(t-1) belongs
     slope_c = 1.0 - (c ** 2 if slip == "tanh_prime_of_c" else tanh_c ** 2)
     from_h = {"no_h_path": 0.0, "no_o_in_h_path": dh_t * slope_c}.get(slip, dh_t * o * slope_c)
-    dc = (0.0 if slip == "no_belt_in" else dc_next) + from_h  # dL/dc_t
-    d_f = dc * (c if slip == "df_with_c" else c_prev)
+    dc = (0.0 if slip == "no_belt_in" else dc_t) + from_h  # dL/dc_t: the belt and the path through h_t
+    d_o = dh_t * (c if slip == "do_with_c" else tanh_c)
     d_i, d_g = (dc * i, dc * g) if slip == "swap_ig" else (dc * g, dc * i)
+    d_f = dc * (c if slip == "df_with_c" else c_prev)
     dc_prev = {"no_forget": dc, "no_belt_out": np.zeros_like(dc)}.get(slip, dc * f)
     slope = {"sigmoid_as_s": lambda s: s, "tanh_prime_on_gates": lambda s: 1.0 - s ** 2}.get(
         slip, lambda s: s * (1.0 - s))  # sigma'(z) from the gate's value s = sigma(z)
@@ -49,17 +148,12 @@ def _step_backward(dh_t, dc_next, cache, slip=None):
     blocks = {"i": d_i * slope(i), "f": d_f * slope(f), "g": d_g * slope_g, "o": d_o * slope(o)}
     if slip == "no_slopes":
         blocks = {"i": d_i, "f": d_f, "g": d_g, "o": d_o}
-    order = ("i", "f", "o", "g") if slip == "order_ifog" else ("i", "f", "g", "o")
-    return np.concatenate([blocks[k] for k in order], axis=1), dc_prev
-
-
-def reference_step_backward(dh_t, dc_next, cache):
-    """One step of LSTM backpropagation: dh_t, dc_next (B, H) and the step's cache -> (dz (B, 4H), dc_prev (B, H)).
-
-    dh_t is the total gradient at h_t (from outside and from step t+1), dc_next the gradient reaching c_t
-    along the belt from step t+1; dz holds dL/dz of the four pre-activations in torch's order i, f, g, o.
-    """
-    return _step_backward(dh_t, dc_next, cache)
+    order = ("i", "f", "o", "g") if slip == "order_ifog" else GATES
+    dz = np.concatenate([blocks[k] for k in order], axis=1)  # (B, 4H)
+    db = dz.mean(axis=0) if slip == "bias_mean" else dz.sum(axis=0)
+    grads = {"weight_ih": dz.T @ x_t, "weight_hh": dz.T @ h_prev, "bias_ih": db,
+             "bias_hh": np.zeros_like(db) if slip == "bias_hh_zero" else db.copy()}
+    return dz @ params["weight_ih"], dz @ params["weight_hh"], dc_prev, grads
 
 
 # (slip name, what that slip is in words)
@@ -67,14 +161,14 @@ STEP_SLIPS = [
     ("no_forget", "dc_prev = dL/dc_t unchanged: the forget term is missing. On the way forward c_(t-1) enters\n"
                   "c_t multiplied by f_t, so on the way back dc_prev = dc * f (the belt scales by f_t)."),
     ("no_belt_out", "dc_prev is zero: the belt carries dc * f back to c_(t-1); that term is missing."),
-    ("no_belt_in", "dL/dc_t misses dc_next, the gradient arriving along the belt from step t+1:\n"
-                   "dc = dc_next + dh_t * o * (1 - tanh(c_t)^2)."),
+    ("no_belt_in", "dL/dc_t misses dc_t, the gradient arriving along the belt from step t+1:\n"
+                   "dc = dc_t + dh_t * o * (1 - tanh_c**2)."),
     ("no_h_path", "dL/dc_t misses the path through h_t: h_t = o_t * tanh(c_t) depends on c_t, so\n"
-                  "dc = dc_next + dh_t * o * (1 - tanh(c_t)^2), not dc_next alone."),
-    ("no_o_in_h_path", "The factor o_t is missing in dc = dc_next + dh_t * o * (1 - tanh(c_t)^2):\n"
+                  "dc = dc_t + dh_t * o * (1 - tanh_c**2), not dc_t alone."),
+    ("no_o_in_h_path", "The factor o is missing in dc = dc_t + dh_t * o * (1 - tanh_c**2):\n"
                        "h_t = o_t * tanh(c_t), so dh_t/dc_t carries o_t."),
     ("tanh_prime_of_c", "1 - c_t^2 is not the slope here: c_t is not a tanh output, tanh(c_t) is.\n"
-                        "Use 1 - tanh(c_t)^2."),
+                        "Use 1 - tanh_c**2 (the cache holds tanh_c = tanh(c_t))."),
     ("sigmoid_as_s", "The sigmoid's derivative is s * (1 - s), with s = sigma(z) the gate's value; you used s itself."),
     ("tanh_prime_on_gates", "1 - s^2 is the derivative of tanh; the gates i, f, o are sigmoids, whose slope\n"
                             "is s * (1 - s). Only the candidate g is a tanh."),
@@ -82,191 +176,229 @@ STEP_SLIPS = [
     ("tanh_twice", "g is already tanh(z_g): its slope is 1 - g^2, not 1 - tanh(g)^2."),
     ("swap_ig", "di and dg are swapped: c_t = f c_(t-1) + i g, so dL/di = dc * g and dL/dg = dc * i\n"
                 "(each factor's gradient is the other factor)."),
-    ("df_with_c", "dL/df = dc * c_(t-1), the previous cell state (the one f_t multiplies), not c_t."),
-    ("do_with_c", "dL/do = dh_t * tanh(c_t): h_t = o_t * tanh(c_t); you used c_t without the tanh."),
-    ("no_slopes", "dz is the gradient of the pre-activations: multiply each block by its activation's slope,\n"
-                  "s * (1 - s) for i, f, o and 1 - g^2 for g."),
+    ("df_with_c", "dL/df = dc * c_prev, the previous cell state (the one f_t multiplies), not c_t."),
+    ("do_with_c", "dL/do = dh_t * tanh_c: h_t = o_t * tanh(c_t); you used c_t without the tanh."),
+    ("no_slopes", "dz is the gradient of the pre-activations: multiply each gate's gradient by its activation's\n"
+                  "slope, s * (1 - s) for i, f, o and 1 - g^2 for g, before dz meets the weights."),
     ("order_ifog", "The blocks of dz are in the order i, f, o, g (the order of cs231n and Karpathy's code);\n"
                    "torch's layout, and lstm_lib's, is i, f, g, o."),
+    ("bias_mean", "The bias gradients are averaged over the batch: sum dz over axis 0, as dz.T @ x_t sums\n"
+                  "over the rows (any 1/B is already in the loss)."),
+    ("bias_hh_zero", "grads['bias_hh'] is zero: both biases enter z_t as a plain sum, so both get dz.sum(axis=0)."),
 ]
 
 STEP_ERROR_HINTS = [
     (("could not be broadcast",),
      "Arrays of different shapes were combined elementwise. Every quantity of one step is (B, H);\n"
-     "only dz is (B, 4H): np.concatenate([d_i, d_f, d_g, d_o], axis=1)."),
-    (("KeyError",), f"The cache holds the keys {STEP_KEYS}: the activations i, f, g, o and the cell states."),
+     "only dz is (B, 4H): np.concatenate([dz_i, dz_f, dz_g, dz_o], axis=1)."),
+    (("matmul",),
+     "A matrix product has mismatched shapes: dx_t = dz @ W_ih is (B, 4H) @ (4H, D), dh_prev = dz @ W_hh,\n"
+     "and grads['weight_ih'] = dz.T @ x_t is (4H, B) @ (B, D)."),
+    (("KeyError",), f"The cache holds the keys {CACHE_KEYS}, with the weights in cache['params'];\n"
+                    "c_t itself is not stored, tanh_c = tanh(c_t) is."),
 ]
 
 
-
 def _step_cases():
-    """(dh_t, dc_next, cache) with gates well away from 1/2 and a cell state beyond tanh's linear range."""
+    """(dh_t, dc_t, cache) with gates well away from 1/2 and a cell state beyond tanh's linear range."""
     rng = np.random.default_rng(1997)
     cases = []
     for B, D, H in [(2, 3, 4), (1, 2, 3), (3, 4, 2)]:
         params = {k: 3.0 * v for k, v in init_lstm_params(D, H, rng).items()}
-        cache = lstm_step_cache(rng.normal(size=(B, D)), rng.normal(size=(B, H)), 2.0 * rng.normal(size=(B, H)), params)
+        _, _, cache = lstm_step(rng.normal(size=(B, D)), rng.normal(size=(B, H)), 2.0 * rng.normal(size=(B, H)),
+                                params)
         cases.append((rng.normal(size=(B, H)), rng.normal(size=(B, H)), cache))
     return cases
 
 
-def _as_pair(result):
-    """The reader's (dz, dc_prev) as float arrays, or (None, message)."""
-    if result is None:
-        return None, "lstm_step_backward returned None. Did you forget `return dz, dc_prev`?"
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        n = len(result) if isinstance(result, (tuple, list)) else 1
-        hint = (" If these are d_i, d_f, d_g, d_o and dc_prev, put the four gate gradients side by side:\n"
-                "dz = np.concatenate([d_i, d_f, d_g, d_o], axis=1)." if n == 5 else "")
-        return None, f"lstm_step_backward returned {n} item(s); return two: dz (B, 4H) and dc_prev (B, H).{hint}"
-    arrays = []
-    for name, item in zip(("dz", "dc_prev"), result):
-        arr, problem = as_result_array(item, name)
-        if problem:
-            return None, problem.replace(f"{name} returned", f"the {name} you returned is")
-        arrays.append(arr)
-    return arrays, None
-
-
-def _wrong_blocks(dz, want, H):
-    return [k for k in ("i", "f", "g", "o") if not np.allclose(dz[:, gate_rows(k, H)], want[:, gate_rows(k, H)],
-                                                               rtol=1e-6, atol=1e-8)]
-
-
-def _slip_hints(args, dz, dc_prev):
-    hints = []
-    for slip, hint in STEP_SLIPS:
-        wrong_dz, wrong_dc = _step_backward(*args, slip=slip)
-        if np.allclose(dz, wrong_dz, rtol=1e-6, atol=1e-8) and np.allclose(dc_prev, wrong_dc, rtol=1e-6, atol=1e-8):
-            hints.append(hint)
-    return hints
+def _step_count_hint(result):
+    try:
+        first = np.shape(result[0]) if len(result) else ()
+    except ValueError:  # a ragged list
+        first = ()
+    if len(result) == 2 and len(first) == 2 and first[1] % 4 == 0:
+        return ("If the first item is dz (B, 4H), finish the step: dx_t = dz @ W_ih, dh_prev = dz @ W_hh,\n"
+                "and grads = {'weight_ih': dz.T @ x_t, 'weight_hh': dz.T @ h_prev, 'bias_ih': ..., 'bias_hh': ...}.")
+    if len(result) > 4:
+        return "Return the four parameter gradients as one dict, grads, keyed like params."
+    return ""
 
 
 def _step_verdict(fn):
     if not callable(fn):
         return False, [not_callable(fn)]
-    for n, args in enumerate(_step_cases(), 1):
-        dz_want, dc_want = reference_step_backward(*args)
-        B, H = dc_want.shape
-        copies = (args[0].copy(), args[1].copy(), {k: v.copy() for k, v in args[2].items()})
-        result, error = call_safely(fn, *copies)  # copies: an answer that writes into its inputs is fine
+    cases = _step_cases()
+    for n, args in enumerate(cases, 1):
+        dh_t, dc_t, cache = args
+        (B, H), D = dh_t.shape, cache["x_t"].shape[1]
+        result, error = call_safely(fn, dh_t.copy(), dc_t.copy(), copy.deepcopy(cache))  # copies: it may write
         if error:
             return False, [f"Case {n}: your lstm_step_backward raised {error}",
-                           f"The inputs had shapes: dh_t {(B, H)}, dc_next {(B, H)},\nand every cache entry {(B, H)}.",
+                           f"The inputs had shapes: dh_t {(B, H)}, dc_t {(B, H)}, cache['x_t'] {(B, D)},\n"
+                           f"cache['params']['weight_ih'] {(4 * H, D)}, and every other cache entry {(B, H)}.",
                            *matching_hints(error, STEP_ERROR_HINTS)]
-        pair, problem = _as_pair(result)
+        shapes = {"dx_t": ("(B, D)", (B, D)), "dh_prev": ("(B, H)", (B, H)), "dc_prev": ("(B, H)", (B, H))}
+        got, problem = _unpack(result, "lstm_step_backward", STEP_NAMES, shapes, _grad_letters(H, D),
+                               _step_count_hint)
         if problem:
             return False, [f"Case {n}: {problem}"]
-        dz, dc_prev = pair
-        for name, arr, want in (("dz", dz, dz_want), ("dc_prev", dc_prev, dc_want)):
-            if arr.shape != want.shape:
-                letters = "(B, 4H)" if name == "dz" else "(B, H)"
-                return False, [f"Case {n}: {name} has shape {arr.shape}; expected {letters} = {want.shape}."]
-            if not np.all(np.isfinite(arr)):
-                return False, [f"Case {n}: {name} contains NaN or infinity."]
-        dz_ok = np.allclose(dz, dz_want, rtol=1e-6, atol=1e-8)
-        dc_ok = np.allclose(dc_prev, dc_want, rtol=1e-6, atol=1e-8)
-        if dz_ok and dc_ok:
-            continue
-        where = []
-        if not dz_ok:
-            where.append("dz is not right in the block(s) of gate " + ", ".join(_wrong_blocks(dz, dz_want, H))
-                         + "\n(columns: i 0..H-1, f H..2H-1, g 2H..3H-1, o 3H..4H-1).")
-        where.append("dc_prev is " + ("right." if dc_ok else "not right."))
-        hints = _slip_hints(args, dz, dc_prev) or ["No common slip matches; go through the chapter's equations one by one."]
-        return False, [f"Case {n}: the shapes are right but the values are not.", *where, *hints]
-    return True, [f"All {len(_step_cases())} cases match: dz in the order i, f, g, o, and dc_prev = dc * f."]
+        want = _flatten(STEP_NAMES, lstm_step_backward(*args))
+        wrong, where = _where(got, want, H)
+        if wrong:
+            hints = (_slip_hints(STEP_SLIPS, _step_backward, args, STEP_NAMES, got, wrong)
+                     or ["No common slip matches; go through the chapter's equations one by one."])
+            return False, [f"Case {n}: the shapes are right but some values are not.", *where, *hints]
+    return True, [f"All {len(cases)} cases match lstm_lib's lstm_step_backward: dx_t, dh_prev, dc_prev and grads."]
 
 
 def check_lstm_step_backward(fn):
-    """Check a reader's ``lstm_step_backward(dh_t, dc_next, cache) -> (dz, dc_prev)``."""
+    """Check a reader's ``lstm_step_backward(dh_t, dc_t, cache) -> (dx_t, dh_prev, dc_prev, grads)``."""
     passed, messages = _step_verdict(fn)
     return report("lstm_step_backward: " + ("correct" if passed else "not yet"), messages, passed)
 
 
-# --- exercise 2 (slider): how large a forget bias keeps a gradient alive? ------------------------------
-# The LSTM of the chapter's experiment: H = 32, B = 8, D = 1, the inputs and last-step gradient of
-# Part II's lag network, every weight and bias torch's draw times `weight_scale`, then the forget
-# gate's total bias set to b_f.
+# --- exercise 2: the backward pass through a sequence ----------------------------------------------------
 
-LSTM_LAG = {"H": 32, "seed": 5}
-FORGET = {"lag": 100, "level": 0.01, "T": 120, "weight_scale": 0.1, "step": 0.25}
-FORGET_BIASES = [1.0 + 0.25 * k for k in range(17)]  # the slider: 1, 1.25, ..., 5
-_PROFILES = {}  # (b_f, weight_scale, T, state, recurrent_scale) -> ratios; the frames and the verdicts reuse them
-_INPUTS = {}  # T -> (x, dh_T) of Part II's lag network
+SEQUENCE_NAMES = ("dx", "dh0", "dc0")
 
 
-def _check_lag_args(forget_bias, weight_scale, T, recurrent_scale):
-    for name, value in (("forget_bias", forget_bias), ("weight_scale", weight_scale)):
-        if not is_number(value) or not np.isfinite(value):
-            raise ValueError(f"{name} must be a finite number, got {value!r}")
-    if recurrent_scale is not None and (not is_number(recurrent_scale) or not np.isfinite(recurrent_scale)):
-        raise ValueError(f"recurrent_scale must be a finite number or None, got {recurrent_scale!r}")
-    if isinstance(T, bool) or not isinstance(T, (int, np.integer)) or T < 1:
-        raise ValueError(f"T must be a positive integer, got {T!r}")
+def _sequence_backward(dh, step_caches, step_backward, dc_T=None, slip=None):
+    """lstm_backward as a loop over `step_backward`; `slip` names one typical mistake to make on purpose."""
+    T, (B, H) = len(step_caches), dh.shape[1:]
+    order = range(T) if slip == "forward_in_time" else reversed(range(T))
+    dh_next = dh[-1] if slip == "only_dh_next" else np.zeros((B, H))
+    start = None if slip in ("dc_T_ignored", "dc_always_zero") else dc_T
+    dc_next = np.zeros((B, H)) if start is None else start
+    grads = {k: np.zeros_like(v) for k, v in step_caches[0]["params"].items()}
+    dx, first, entering = [None] * T, None, None
+    for t in order:
+        dh_t = {"only_dh_t": dh[t], "only_dh_next": dh_next}.get(slip, dh[t] + dh_next)
+        if slip in ("no_dc_carry", "dc_always_zero") and t != T - 1:
+            dc_next = np.zeros((B, H))
+        entering = dh_t, dc_next  # what reaches h_t and c_t (belt) of the step just visited
+        dx_t, dh_next, dc_next, step_grads = step_backward(dh_t, dc_next, step_caches[t])
+        first = first or (dh_next, dc_next)
+        dx[T - 1 - t if slip == "dx_reversed" else t] = dx_t
+        for k in grads:
+            if slip == "grads_last_visited" or (slip == "grads_first_visited" and t == T - 1):
+                grads[k] = step_grads[k]
+            elif slip != "grads_first_visited":
+                grads[k] = grads[k] + step_grads[k]
+    if slip == "grads_mean":
+        grads = {k: v / T for k, v in grads.items()}
+    dh0, dc0 = {"dh0_of_step_T": first, "dh0_is_dh1": entering}.get(slip, (dh_next, dc_next))
+    return np.stack(dx), dh0, dc0, grads
 
 
-def lstm_lag_network(forget_bias, weight_scale=0.1, T=200, recurrent_scale=None):
-    """The chapter's LSTM test network: (x (T, B, 1), h0, c0 (B, H), params, dh_T (B, H)).
+SEQUENCE_SLIPS = [
+    ("forward_in_time", "The loop runs forward in time. Step t needs the gradients that step t+1 sends back,\n"
+                        "so go from the last step to the first: for t in reversed(range(T))."),
+    ("only_dh_t", "Each step got dh[t] alone. h_t is used twice, as an output and by step t+1, so the\n"
+                  "step's dh_t is dh[t] + dh_next, the dh_prev that step t+1 returned."),
+    ("only_dh_next", "Each step got only the gradient from step t+1 (dh[t] entered at the last step only).\n"
+                     "Every h_t also receives dh[t] from outside: pass dh[t] + dh_next."),
+    ("no_dc_carry", "dc_next is not carried: the dc_prev that step t+1 returns is the belt's gradient at c_t,\n"
+                    "the dc_t of the next call. Pass it on, instead of zeros."),
+    ("dc_always_zero", "Every step got zero as its dc_t: pass the dc_prev of step t+1 (and dc_T, if given,\n"
+                       "to the last step)."),
+    ("grads_last_visited", "grads holds only the gradients of step 1, the last one the loop visited: they were\n"
+                           "overwritten at each step. Every step uses the same parameters, so add the step\n"
+                           "gradients: grads[k] += step_grads[k]."),
+    ("grads_first_visited", "grads holds only the gradients of step T, the first one the loop visited. Every step\n"
+                            "uses the same parameters, so add all the step gradients: grads[k] += step_grads[k]."),
+    ("grads_mean", "grads is the mean of the step gradients: sum them instead (no division by T); the loss\n"
+                   "adds up what every step contributes."),
+    ("dx_reversed", "dx is in reverse order: dx[t] must be the gradient of x[t], the input of the step whose\n"
+                    "cache is step_caches[t]. (A list appended on the way back must be reversed.)"),
+    ("dh0_of_step_T", "dh0 and dc0 come from the wrong step: the first call, at step T. They are the dh_prev\n"
+                      "and dc_prev of the last call, the step t = 1 (step_caches[0])."),
+    ("dh0_is_dh1", "dh0 and dc0 are the gradients that entered step 1, at h_1 and c_1. Return what step 1\n"
+                   "sends back, its dh_prev and dc_prev: the gradients at h_0 and c_0."),
+    ("dc_T_ignored", "dc_T was ignored: when it is given, it is the gradient at c_T, so the last step gets\n"
+                     "dc_T as its dc_t (zeros only when dc_T is None)."),
+]
 
-    B = 8, H = 32. x and dh_T are those of Part II's `lag_network`: the RNN and the LSTM see the
-    same inputs and the same last-step gradient. The parameters are torch's initial draw (the same
-    for every setting) times `weight_scale`, weight_hh times `recurrent_scale` instead if given,
-    and the forget gate's total bias is b_f = `forget_bias` (bias_hh's forget block is 0).
+SEQUENCE_ERROR_HINTS = [
+    (("positional argument",), "my_lstm_backward takes four arguments, dc_T last with the default None:\n"
+                               "def my_lstm_backward(dh, step_caches, step_backward, dc_T=None)."),
+    (("dh_t must", "dc_t must", "lstm_step_backward needs"),
+     "step_backward(dh_t, dc_t, cache) checks its arguments: dh_t and dc_t must be float arrays (B, H)\n"
+     "(start from np.zeros((B, H)), not 0), and cache one step's cache, step_caches[t]."),
+    (("not subscriptable", "KeyError", "list indices"),
+     "step_caches is a list of T step caches, cache['steps'] of lstm_forward;\n"
+     "step t's is step_caches[t], and its weights are step_caches[t]['params']."),
+]
+
+
+def _sequence_cases():
+    """(dh, forward cache, dc_T): a gradient on c_T in the first and third case, none in the second."""
+    rng = np.random.default_rng(2000)
+    cases = []
+    for T, B, D, H, with_dc_T in [(4, 2, 3, 4, True), (3, 1, 2, 3, False), (5, 3, 4, 2, True)]:
+        params = {k: 2.0 * v for k, v in init_lstm_params(D, H, rng).items()}
+        x, h0, c0 = rng.normal(size=(T, B, D)), rng.normal(size=(B, H)), rng.normal(size=(B, H))
+        _, _, cache = lstm_forward(x, h0, c0, params)
+        cases.append((rng.normal(size=(T, B, H)), cache, rng.normal(size=(B, H)) if with_dc_T else None))
+    return cases
+
+
+class _CountedStep:
+    """lstm_step_backward, counting the calls and noting which step caches they were given."""
+
+    def __init__(self, step_caches):
+        self.ids, self.visited = {id(c): t for t, c in enumerate(step_caches)}, []
+
+    def __call__(self, dh_t, dc_t, cache):
+        self.visited.append(self.ids.get(id(cache)))
+        return lstm_step_backward(dh_t, dc_t, cache)
+
+
+def _sequence_verdict(fn):
+    if not callable(fn):
+        return False, [not_callable(fn)]
+    cases = _sequence_cases()
+    for n, (dh, cache, dc_T) in enumerate(cases, 1):
+        (T, B, H), D = dh.shape, cache["steps"][0]["x_t"].shape[1]
+        steps = copy.deepcopy(cache["steps"])  # copies: an answer may write into them
+        step = _CountedStep(steps)
+        args = (dh.copy(), steps, step) + (() if dc_T is None else (dc_T.copy(),))
+        result, error = call_safely(fn, *args)
+        shapes_seen = (f"The inputs had shapes: dh {(T, B, H)}, step_caches a list of {T} step caches"
+                       + (f", dc_T {(B, H)}." if dc_T is not None else " (no dc_T)."))
+        if error:
+            return False, [f"Case {n}: your my_lstm_backward raised {error}", shapes_seen,
+                           *matching_hints(error, SEQUENCE_ERROR_HINTS)]
+        shapes = {"dx": ("(T, B, D)", (T, B, D)), "dh0": ("(B, H)", (B, H)), "dc0": ("(B, H)", (B, H))}
+        got, problem = _unpack(result, "my_lstm_backward", SEQUENCE_NAMES, shapes, _grad_letters(H, D))
+        if problem:
+            return False, [f"Case {n}: {problem}"]
+        want = _flatten(SEQUENCE_NAMES, lstm_backward(dh, cache, dc_T))
+        wrong, where = _where(got, want, H, gate_blocks=False)
+        if wrong:
+            messages = [f"Case {n}: the shapes are right but some values are not"
+                        f" (T = {T}" + (", with a dc_T)." if dc_T is not None else ", no dc_T)."), *where]
+            if len(step.visited) != T:
+                messages.append(f"step_backward was called {len(step.visited)} times for T = {T} steps: "
+                                "call it once per step.")
+            hints = _slip_hints(SEQUENCE_SLIPS, _sequence_backward, (dh, cache["steps"], lstm_step_backward, dc_T),
+                                SEQUENCE_NAMES, got, wrong)
+            return False, messages + (hints or ["No common slip matches; compare your loop with the chapter's "
+                                                "lstm_backward, line by line."])
+    return True, [f"All {len(cases)} cases match lstm_lib's lstm_backward: dx, dh0, dc0 and the summed grads."]
+
+
+def check_lstm_backward(fn):
+    """Check a reader's ``my_lstm_backward(dh, step_caches, step_backward, dc_T=None) -> (dx, dh0, dc0, grads)``.
+
+    The checker passes lstm_lib's own lstm_step_backward as `step_backward`, so only the loop is judged.
     """
-    _check_lag_args(forget_bias, weight_scale, T, recurrent_scale)
-    if int(T) not in _INPUTS:  # Part II's network, drawn once per T: only x and dh_T are used
-        _INPUTS[int(T)] = lag_network(1.0, T=T)[::3]
-    x, dh_T = (a.copy() for a in _INPUTS[int(T)])
-    H = LSTM_LAG["H"]
-    params = init_lstm_params(1, H, np.random.default_rng(LSTM_LAG["seed"]))
-    scales = {k: weight_scale for k in params}
-    if recurrent_scale is not None:
-        scales["weight_hh"] = recurrent_scale
-    params = {k: scales[k] * v for k, v in params.items()}
-    params["bias_ih"][gate_rows("f", H)] = forget_bias
-    params["bias_hh"][gate_rows("f", H)] = 0.0
-    zeros = np.zeros((x.shape[1], H))
-    return x, zeros, zeros.copy(), params, dh_T
+    passed, messages = _sequence_verdict(fn)
+    return report("my_lstm_backward: " + ("correct" if passed else "not yet"), messages, passed)
 
 
-def lstm_lag_profile(forget_bias, weight_scale=0.1, T=200, state="c", recurrent_scale=None):
-    """||dL/dc_{T-k}|| / ||dL/dc_T|| (state="c") or the same for h, k = 0..T, in `lstm_lag_network`."""
-    key = (float(forget_bias), float(weight_scale), int(T), state, recurrent_scale)
-    if key not in _PROFILES:
-        net = lstm_lag_network(forget_bias, weight_scale, T, recurrent_scale)
-        _PROFILES[key] = lstm_gradient_by_lag(*net, state=state)
-    return _PROFILES[key].copy()
+# --- exercise 3 (slider): how large a forget bias keeps a gradient alive? --------------------------------
 
-
-def forget_gates(x, h0, h, params):
-    """f_t of every step, (T, B, H), recomputed from x (T, B, D), h0 (B, H) and the outputs h (T, B, H)."""
-    rows = gate_rows("f", h0.shape[1])
-    h_prev = np.concatenate([h0[None], h[:-1]])  # (T, B, H): the state each step read
-    return sigmoid(x @ params["weight_ih"][rows].T + h_prev @ params["weight_hh"][rows].T
-                   + params["bias_ih"][rows] + params["bias_hh"][rows])
-
-
-def lstm_belt_profile(forget_bias, weight_scale=0.1, T=200, recurrent_scale=None):
-    """The belt's term alone: ||dL/dc_T * f_T * ... * f_{T-k+1}|| / ||dL/dc_T||, k = 0..T, shape (T + 1,).
-
-    Same network, loss and dL/dc_T as `lstm_lag_profile`; the forget gates are the network's own, so the
-    gap between the two profiles is what the paths through h_{t-1} add.
-    """
-    key = (float(forget_bias), float(weight_scale), int(T), "belt", recurrent_scale)
-    if key not in _PROFILES:
-        x, h0, c0, params, dh_T = lstm_lag_network(forget_bias, weight_scale, T, recurrent_scale)
-        h, _, cache = lstm_forward(x, h0, c0, params)
-        dc_T = lstm_state_gradients(last_step_gradient(h, dh_T), cache)[1][-1]  # (B, H)
-        kept = np.cumprod(forget_gates(x, h0, h, params)[::-1], axis=0)  # kept[k-1] = f_T * ... * f_{T-k+1}
-        norms = np.linalg.norm(np.concatenate([dc_T[None], dc_T * kept]).reshape(T + 1, -1), axis=1)
-        _PROFILES[key] = norms / norms[0]
-    return _PROFILES[key].copy()
-
-
-def forget_bias_ratio(forget_bias):
-    """The exercise's measure: ||dL/dc_{T-100}|| / ||dL/dc_T|| in the small-weight network, T = 120."""
-    return float(lstm_lag_profile(forget_bias, FORGET["weight_scale"], FORGET["T"])[FORGET["lag"]])
+FORGET_BIASES = [1.0 + FORGET["step"] * k for k in range(17)]  # the slider: 1, 1.25, ..., 5
 
 
 def _bias_problem(forget_bias):
@@ -297,4 +429,5 @@ def forget_bias_verdict(b_f):
 
 
 check_forget_bias, forget_bias_feedback = slider_checkers(
-    "forget bias", forget_bias_verdict, "Print whether b_f is the smallest forget bias (within 0.25) that keeps 1 % of the gradient over 100 steps.")
+    "forget bias", forget_bias_verdict,
+    "Print whether b_f is the smallest forget bias (within 0.25) that keeps 1 % of the gradient over 100 steps.")

@@ -1,26 +1,46 @@
-"""Checkers for the chapter "The recurrent cell"."""
+"""Checkers for the chapter "The recurrent cell".
 
+Three exercises: write one step (`check_rnn_step`) and the loop over time (`check_rnn_forward`), and
+set the two weights of a one-unit latch with sliders (`check_latch`, with `latch_feedback` as the
+slider's verdict). The reader's step returns h_t alone and the reader's loop h alone; the references
+are the library's `rnn_step` and `rnn_forward` with their caches set aside.
+"""
 import numpy as np
 
+from lstm_book.experiments.recurrent_cell import latch_response, resting_point
+from lstm_lib.gates import sigmoid
 from lstm_lib.rnn import init_rnn_params, rnn_forward, rnn_step
+
 from .feedback import call_safely, compare_to_reference, error_hints, is_number, report, slider_checkers
 
+# --- Exercise: one step ------------------------------------------------------------------------------
 
-def _sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
+
+def _step_h(x_t, h_prev, params):
+    """The reference: h_t of `lstm_lib.rnn.rnn_step`, without its cache."""
+    return rnn_step(x_t, h_prev, params)[0]
 
 
 def _pre(x, h, p, b_ih=1.0, b_hh=1.0):
     return x @ p["weight_ih"].T + b_ih * p["bias_ih"] + h @ p["weight_hh"].T + b_hh * p["bias_hh"]
 
 
+def _one_matrix(x, h, p):
+    """[x_t, h_prev] against [weight_hh, weight_ih]: the blocks of the two concatenations do not meet."""
+    W_cat = np.concatenate([p["weight_hh"], p["weight_ih"]], axis=1)
+    return np.tanh(np.concatenate([x, h], axis=1) @ W_cat.T + p["bias_ih"] + p["bias_hh"])
+
+
 # (wrong version of the step, what that slip looks like in words)
 RNN_STEP_MISTAKES = [
-    (lambda x, h, p: np.tanh(_pre(x, h, p, b_ih=0)), "It looks like bias_ih is missing: torch adds two biases, bias_ih and bias_hh."),
-    (lambda x, h, p: np.tanh(_pre(x, h, p, b_hh=0)), "It looks like bias_hh is missing: torch adds two biases, bias_ih and bias_hh."),
+    (lambda x, h, p: np.tanh(_pre(x, h, p, b_ih=0)),
+     "It looks like bias_ih is missing: torch adds two biases, bias_ih and bias_hh."),
+    (lambda x, h, p: np.tanh(_pre(x, h, p, b_hh=0)),
+     "It looks like bias_hh is missing: torch adds two biases, bias_ih and bias_hh."),
     (lambda x, h, p: np.tanh(_pre(x, h, p, 0, 0)), "It looks like both biases are missing."),
     (lambda x, h, p: np.tanh(_pre(x, h, p, 2, 0)), "It looks like bias_ih is added twice and bias_hh not at all."),
-    (lambda x, h, p: _sigmoid(_pre(x, h, p)), "This is sigmoid(...): the vanilla RNN squashes with tanh, whose range is (-1, 1)."),
+    (lambda x, h, p: sigmoid(_pre(x, h, p)),
+     "This is sigmoid(...): the vanilla RNN squashes with tanh, whose range is (-1, 1)."),
     (lambda x, h, p: np.maximum(_pre(x, h, p), 0), "This is relu(...): the RNN of this chapter uses tanh."),
     (lambda x, h, p: _pre(x, h, p), "The nonlinearity is missing: apply np.tanh to the sum."),
     (lambda x, h, p: np.tanh(x @ p["weight_ih"].T + h @ p["weight_hh"] + p["bias_ih"] + p["bias_hh"]),
@@ -29,8 +49,7 @@ RNN_STEP_MISTAKES = [
      "The weights are swapped: weight_ih multiplies the input x_t, weight_hh the previous state h_prev."),
     (lambda x, h, p: np.tanh(x @ p["weight_ih"].T + p["bias_ih"]) + np.tanh(h @ p["weight_hh"].T + p["bias_hh"]),
      "tanh is applied to each part separately: add the two parts first, then apply tanh once to the sum."),
-    (lambda x, h, p: np.tanh(np.concatenate([x, h], axis=1) @ np.concatenate([p["weight_hh"], p["weight_ih"]], axis=1).T
-                             + p["bias_ih"] + p["bias_hh"]),
+    (_one_matrix,
      "The concatenations do not match: [h_prev, x_t] goes with [weight_hh, weight_ih],\n"
      "in the same order (or [x_t, h_prev] with [weight_ih, weight_hh])."),
 ]
@@ -46,7 +65,6 @@ RNN_STEP_ERROR_HINTS = [
 ]
 
 
-
 def _cases():
     rng = np.random.default_rng(1234)
     cases = []
@@ -58,8 +76,8 @@ def _cases():
 
 
 def check_rnn_step(fn):
-    """Check a reader's ``rnn_step(x_t, h_prev, params) -> h_t`` against `lstm_lib.rnn.rnn_step`."""
-    passed, messages = compare_to_reference(fn, rnn_step, _cases(), RNN_STEP_MISTAKES,
+    """Check a reader's ``rnn_step(x_t, h_prev, params) -> h_t`` against h_t of `lstm_lib.rnn.rnn_step`."""
+    passed, messages = compare_to_reference(fn, _step_h, _cases(), RNN_STEP_MISTAKES,
                                             what="your rnn_step", expected_letters="(B, H)",
                                             arg_names=("x_t", "h_prev", "params"))
     messages += error_hints(messages, RNN_STEP_ERROR_HINTS)
@@ -69,6 +87,7 @@ def check_rnn_step(fn):
 # --- Exercise: the loop over time ----------------------------------------------------------------------
 
 def _forward_h(x, h0, params):
+    """The reference: h of `lstm_lib.rnn.rnn_forward`, without its cache."""
     return rnn_forward(x, h0, params)[0]
 
 
@@ -76,7 +95,7 @@ def _loop(x, h0, params, keep_state=True, store_prev=False):
     """The usual slips of the loop: never updating h_prev, or storing h_{t-1} instead of h_t."""
     h, h_prev = [], h0
     for x_t in x:
-        h_t = rnn_step(x_t, h_prev if keep_state else h0, params)
+        h_t, _ = rnn_step(x_t, h_prev if keep_state else h0, params)
         h.append(h_prev if store_prev else h_t)
         h_prev = h_t
     return np.stack(h)
@@ -130,11 +149,14 @@ RNN_FORWARD_ERROR_HINTS = [
     (("could not broadcast input array",),
      "A state h_t (B, H) did not fit the array you store it in. Shape that array (T, B, H),\n"
      "e.g. np.empty((len(x),) + h0.shape), not like x (T, B, D): the state has H features, the input D."),
+    (("inhomogeneous",),
+     "The library's rnn.rnn_step returns a pair (h_t, cache), not h_t alone: unpack it,\n"
+     "h_t, _ = rnn.rnn_step(x_t, h_prev, params), and pass h_t on to the next step."),
 ]
 
 
 def check_rnn_forward(fn):
-    """Check a reader's ``rnn_forward(x, h0, params) -> h`` (T, B, H) against `lstm_lib.rnn.rnn_forward`."""
+    """Check a reader's ``rnn_forward(x, h0, params) -> h`` (T, B, H) against h of `lstm_lib.rnn.rnn_forward`."""
     cases = _forward_cases()
     hint = _forward_shape_hint(fn, cases[0]) if callable(fn) else None
     if hint:
@@ -147,31 +169,13 @@ def check_rnn_forward(fn):
 
 
 # --- Slider exercise: a one-unit latch ----------------------------------------------------------------
-# A 1-unit RNN h_t = tanh(w_hh h_{t-1} + w_ih x_t) (no biases), h_0 = 0, reads a +1 pulse at step 1 and
-# a -1 pulse at step 16, zeros elsewhere. As a latch it should hold the sign of the latest pulse, firmly
-# (|h| >= 0.5 at steps 15 and 30) and without saturating (|h| < 0.99).
+# The unit, its input and its resting point are in lstm_book.experiments.recurrent_cell. As a latch it
+# should hold the sign of the latest pulse, firmly (|h| >= 0.5 at steps 15 and 30) and without saturating
+# (|h| < 0.99).
 
-LATCH_T = 30
-LATCH_PULSES = {1: 1.0, 16: -1.0}  # step -> input value
 LATCH_TARGET = {"hold_step": 15, "flip_step": 30, "level": 0.5, "saturation": 0.99}
 # The stops of the chapter's two sliders: forgetting, not flipping and saturating all show up; 6 of 35 pass.
 LATCH_SLIDERS = {"w_hh": [0.5, 1.0, 1.2, 1.5, 2.0, 2.5, 3.0], "w_ih": [0.5, 1.0, 1.5, 2.0, 3.0]}
-
-
-def latch_input():
-    """The input sequence of the latch exercise, x (T, B, D) = (30, 1, 1); x[t - 1] is x_t."""
-    x = np.zeros((LATCH_T, 1, 1))
-    for step, value in LATCH_PULSES.items():
-        x[step - 1] = value
-    return x
-
-
-def latch_response(w_hh, w_ih):
-    """h_0 ... h_T of the 1-unit latch as a (T + 1,) array, computed with `lstm_lib.rnn.rnn_forward`."""
-    params = {"weight_ih": np.array([[float(w_ih)]]), "weight_hh": np.array([[float(w_hh)]]),
-              "bias_ih": np.zeros(1), "bias_hh": np.zeros(1)}
-    h, _ = rnn_forward(latch_input(), np.zeros((1, 1)), params)
-    return np.concatenate([[0.0], h[:, 0, 0]])
 
 
 def _as_weight(name, value):
@@ -180,17 +184,6 @@ def _as_weight(name, value):
     if not np.isfinite(value):
         return None, f"{name} should be a finite number, got {value!r}."
     return float(value), None
-
-
-def resting_point(w_hh):
-    """The positive resting point h* = tanh(w_hh h*) of the input-free unit, or 0.0 when w_hh <= 1."""
-    if w_hh <= 1:
-        return 0.0
-    lo, hi = 0.0, 1.0  # tanh(w_hh h) - h is > 0 just above 0 and < 0 at h = 1: bisect
-    for _ in range(60):
-        mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if np.tanh(w_hh * mid) > mid else (lo, mid)
-    return lo
 
 
 def _too_weak(w_hh, what, step, value):

@@ -1,9 +1,15 @@
-"""Checkers for the chapter "Sequences and state"."""
+"""Checkers for the chapter "Sequences and state".
+
+Two exercises: turn a batch of strings into a time-major one-hot array (`check_to_time_major_one_hot`),
+and find with a slider the smallest window for which a lookup predictor is perfect (`check_window_size`,
+with `window_size_feedback` as the slider's verdict; `smallest_perfect_window` is the verdict's ground truth).
+"""
 import itertools
 
 import numpy as np
 
 from lstm_lib.data import accuracy_bound, context_table, encode, make_vocab, next_char_windows, one_hot
+
 from .feedback import as_result_array, call_safely, not_callable, report, verdict_html
 
 # --- Exercise: a batch of strings as a time-major one-hot array -------------------------------------

@@ -1,12 +1,20 @@
-"""The checkers of "The recurrent cell" accept right answers, and explain the usual wrong ones without raising."""
+"""The checkers of "The recurrent cell" accept right answers, and explain the usual wrong ones without raising.
+
+The reader's rnn_step returns h_t alone and the reader's rnn_forward h alone; the library's rnn_step returns
+(h_t, cache), hence the [0] below.
+"""
 import numpy as np
 import pytest
-
 from answers import raising, returns_none, run
 
-from lstm_book.exercises import recurrent_cell as rnn_cell
-from lstm_book.exercises.recurrent_cell import (LATCH_SLIDERS, check_latch, check_rnn_forward, check_rnn_step, latch_feedback,
-                                         latch_verdict, resting_point)
+from lstm_book.exercises.recurrent_cell import (
+    LATCH_SLIDERS,
+    check_latch,
+    check_rnn_forward,
+    check_rnn_step,
+    latch_feedback,
+    latch_verdict,
+)
 from lstm_lib.rnn import rnn_step
 
 
@@ -17,7 +25,7 @@ def correct_step(x_t, h_prev, params):
 def correct_forward(x, h0, params):
     h, h_prev = [], h0
     for x_t in x:
-        h_prev = rnn_step(x_t, h_prev, params)
+        h_prev, _ = rnn_step(x_t, h_prev, params)
         h.append(h_prev)
     return np.stack(h)
 
@@ -57,14 +65,17 @@ def test_rnn_step_accepts_correct_answers_written_differently(answer, capsys):
     (lambda x, h, p: np.tanh(x @ p["weight_ih"].T + h @ p["weight_hh"].T), "both biases are missing"),
     (lambda x, h, p: 1 / (1 + np.exp(-(x @ p["weight_ih"].T + p["bias_ih"] + h @ p["weight_hh"].T + p["bias_hh"]))),
      "sigmoid"),
-    (lambda x, h, p: x @ p["weight_ih"].T + p["bias_ih"] + h @ p["weight_hh"].T + p["bias_hh"], "nonlinearity is missing"),
-    (lambda x, h, p: np.tanh(x @ p["weight_ih"].T + p["bias_ih"] + h @ p["weight_hh"] + p["bias_hh"]), "without its transpose"),
+    (lambda x, h, p: x @ p["weight_ih"].T + p["bias_ih"] + h @ p["weight_hh"].T + p["bias_hh"],
+     "nonlinearity is missing"),
+    (lambda x, h, p: np.tanh(x @ p["weight_ih"].T + p["bias_ih"] + h @ p["weight_hh"] + p["bias_hh"]),
+     "without its transpose"),
     (lambda x, h, p: np.tanh(x @ p["weight_ih"].T + p["bias_ih"]) + np.tanh(h @ p["weight_hh"].T + p["bias_hh"]),
      "each part separately"),
     (lambda x, h, p: np.tanh(np.concatenate([x, h], axis=1) @ np.concatenate([p["weight_hh"], p["weight_ih"]], axis=1).T
                              + p["bias_ih"] + p["bias_hh"]), "concatenations do not match"),
     # numpy's shape errors get a hint in the chapter's terms, after numpy's own message
-    (lambda x, h, p: np.tanh(x @ p["weight_ih"] + p["bias_ih"] + h @ p["weight_hh"].T + p["bias_hh"]), "check the transposes"),
+    (lambda x, h, p: np.tanh(x @ p["weight_ih"] + p["bias_ih"] + h @ p["weight_hh"].T + p["bias_hh"]),
+     "check the transposes"),
     (lambda x, h, p: np.tanh(np.dot(x, p["weight_ih"]) + h @ p["weight_hh"].T), "check the transposes"),
     (lambda x, h, p: np.tanh(p["weight_ih"] @ x.T + p["weight_hh"] @ h.T + p["bias_ih"] + p["bias_hh"]).T,
      "the biases (H,) then add to every row"),
@@ -82,6 +93,7 @@ def test_rnn_step_wrong_shape_lists_the_input_shapes(capsys):
 @pytest.mark.parametrize("answer, hint", [
     (raising, "NotImplementedError: write this function"),
     (returns_none, "forget the `return`"),
+    (lambda x, h, p: (correct_step(x, h, p), {}), "returned a tuple of 2 items"),  # h_t and a cache, like the library
     (correct_step(np.zeros((1, 1)), np.zeros((1, 1)), {"weight_ih": np.eye(1), "weight_hh": np.eye(1),
                                                       "bias_ih": np.zeros(1), "bias_hh": np.zeros(1)}),
      "Expected a function"),
@@ -105,14 +117,14 @@ def test_rnn_forward_accepts_the_library(capsys):
 
 
 def never_updates(x, h0, params):
-    return np.stack([rnn_step(x_t, h0, params) for x_t in x])
+    return np.stack([rnn_step(x_t, h0, params)[0] for x_t in x])
 
 
 def stores_prev(x, h0, params):
     h, h_prev = [], h0
     for x_t in x:
         h.append(h_prev)
-        h_prev = rnn_step(x_t, h_prev, params)
+        h_prev, _ = rnn_step(x_t, h_prev, params)
     return np.stack(h)
 
 
@@ -140,10 +152,18 @@ def skips_a_step(x, h0, params):
     return correct_forward(x[1:], h0, params)
 
 
+def forgets_to_unpack(x, h0, params):
+    h, h_prev = [], h0
+    for x_t in x:
+        h_prev = rnn_step(x_t, h_prev, params)  # the library's step returns (h_t, cache)
+        h.append(h_prev)
+    return np.stack(h)
+
+
 def allocated_like_x(x, h0, params):
     h, h_prev = np.zeros_like(x), h0
     for t, x_t in enumerate(x):
-        h_prev = rnn_step(x_t, h_prev, params)
+        h_prev, _ = rnn_step(x_t, h_prev, params)
         h[t] = h_prev
     return h
 
@@ -151,7 +171,7 @@ def allocated_like_x(x, h0, params):
 def allocated_right(x, h0, params):
     h, h_prev = np.empty((len(x),) + h0.shape), h0
     for t in range(len(x)):
-        h[t] = h_prev = rnn_step(x[t], h_prev, params)
+        h[t] = h_prev = rnn_step(x[t], h_prev, params)[0]
     return h
 
 
@@ -170,6 +190,7 @@ def test_rnn_forward_accepts_a_preallocated_answer(capsys):
     (with_cache, "returned a tuple of 2 items"),
     (skips_a_step, "T - 1 = 4 states"),
     (allocated_like_x, "not like x (T, B, D)"),
+    (forgets_to_unpack, "returns a pair (h_t, cache)"),
     (raising, "NotImplementedError"),
     (returns_none, "forget the `return`"),
     ("rnn_forward", "Expected a function"),
@@ -180,11 +201,6 @@ def test_rnn_forward_names_the_slip(wrong, hint, capsys):
 
 
 # --- the latch (slider exercise) -------------------------------------------------------------------------
-
-def test_latch_response_starts_at_zero_and_has_t_plus_one_states():
-    h = rnn_cell.latch_response(1.5, 2.0)
-    assert h.shape == (31,) and h[0] == 0.0 and h[1] == pytest.approx(np.tanh(2.0))
-
 
 @pytest.mark.parametrize("w_hh, w_ih", [(1.2, 1.0), (1.5, 1.5), (2.0, 2.0)])
 def test_latch_accepts_a_working_latch(w_hh, w_ih, capsys):
@@ -230,13 +246,3 @@ def test_latch_grid_has_few_but_several_solutions():
 def test_latch_slider_frames_show_each_main_failure():
     firsts = {latch_verdict(a, b)[1][0].split(":")[0] for a in LATCH_SLIDERS["w_hh"] for b in LATCH_SLIDERS["w_ih"]}
     assert {"Forgets", "Does not flip", "Saturated", "A latch"} <= firsts
-
-
-@pytest.mark.parametrize("w_hh", [1.01, 1.2, 1.5, 2.0, 3.0])
-def test_resting_point_solves_its_equation(w_hh):
-    h_star = resting_point(w_hh)
-    assert 0 < h_star < 1 and h_star == pytest.approx(np.tanh(w_hh * h_star), abs=1e-12)
-
-
-def test_resting_point_is_zero_without_memory():
-    assert resting_point(1.0) == 0.0 and resting_point(0.3) == 0.0

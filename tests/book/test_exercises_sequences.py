@@ -3,9 +3,15 @@ import numpy as np
 import pytest
 import torch
 
+from lstm_book.exercises.sequences import (
+    EXERCISE_TEXT,
+    WINDOW_SIZES,
+    check_to_time_major_one_hot,
+    check_window_size,
+    smallest_perfect_window,
+    window_size_feedback,
+)
 from lstm_lib.data import encode, one_hot
-from lstm_book.exercises.sequences import (EXERCISE_TEXT, WINDOW_SIZES, check_to_time_major_one_hot,
-                                          check_window_size, smallest_perfect_window, window_size_feedback)
 
 
 def _indices(texts, vocab):
