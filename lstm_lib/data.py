@@ -12,12 +12,7 @@ from collections import Counter
 
 import numpy as np
 
-from .validation import as_float_array, check_int
-
-
-def _check_text(name, text):
-    if not isinstance(text, str) or not text:
-        raise ValueError(f"{name} must be a non-empty str, got {text!r}")
+from .validation import as_float_array, check_int, check_text
 
 
 def make_vocab(text):
@@ -27,7 +22,7 @@ def make_vocab(text):
     >>> make_vocab("hello")
     ['e', 'h', 'l', 'o']
     """
-    _check_text("text", text)
+    check_text("text", text)
     return sorted(set(text))
 
 
@@ -113,7 +108,7 @@ def next_char_windows(text, k, loop=True):
     >>> next_char_windows("abc", 1)
     (['c', 'a', 'b'], 'abc')
     """
-    _check_text("text", text)
+    check_text("text", text)
     n = len(text)
     if loop:
         check_int("k", k, 0)

@@ -32,7 +32,15 @@ def predict_last(x, params, readout):
     return linear_forward(h[-1], readout)[0]
 
 
-def _check_batch(x, y):
+def check_batch(x, y):
+    """A batch from `make_batch`, checked: x (T, B, D) floats, y one row per sequence.
+
+    >>> check_batch(np.zeros((5, 3, 2)), np.zeros((2, 1)))
+    Traceback (most recent call last):
+    ...
+    ValueError: y from make_batch must have B = 3 rows, one per sequence of x (T, B, \
+D) = (5, 3, 2), got shape (2, 1) (lstm_lib is time-major: is x batch-first?)
+    """
     x = check_ndim("x from make_batch", as_float_array("x from make_batch", x), 3,
                    "(T, B, D)")
     if np.shape(y)[:1] != x.shape[1:2]:  # one target per sequence of the batch
@@ -82,7 +90,7 @@ def train_last_step(make_batch, params, readout, n_updates, rng, lr=1e-3, max_no
     optimizer = Adam({**params, **readout}, lr=lr)
     losses = np.empty(n_updates)
     for n in range(n_updates):
-        x, y = _check_batch(*make_batch(rng))
+        x, y = check_batch(*make_batch(rng))
         # (T, B, H)
         h, cache = rnn_forward(x, np.zeros((x.shape[1], H), dtype=x.dtype), params)
         # (B, O): only h_T is scored

@@ -79,6 +79,18 @@ def check_int(name, value, low, high=None):
         raise ValueError(f"{name} must be {bounds}, got {value!r}")
 
 
+def check_text(name, text):
+    """Raise unless `text` is a non-empty str.
+
+    >>> check_text("text", "")
+    Traceback (most recent call last):
+    ...
+    ValueError: text must be a non-empty str, got ''
+    """
+    if not isinstance(text, str) or not text:
+        raise ValueError(f"{name} must be a non-empty str, got {text!r}")
+
+
 def check_number(name, value, low=-np.inf, high=np.inf, positive=False):
     """`value` as a float, or a ValueError unless it is one finite real number in
     [low, high].

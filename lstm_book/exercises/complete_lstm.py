@@ -180,13 +180,13 @@ def _as_float_array(name, value):
         if getattr(value, "requires_grad", False):  # a torch tensor in a graph: np.asarray would raise
             value = value.detach()
         arr = np.asarray(value)
-    except Exception:  # noqa: BLE001 - whatever the reader returned, the checker explains instead of raising
+    except Exception:  # whatever the reader returned, the checker explains instead of raising
         arr = None
     if arr is not None and np.iscomplexobj(arr):
         return None, f"{name} has complex entries; h_t and c_t are real."
     try:
         return arr.astype(np.float64), None
-    except Exception:  # noqa: BLE001 - strings, objects, None inside a list
+    except Exception:  # strings, objects, None inside a list
         return None, f"{name} is a {type(value).__name__}, not an array of numbers."
 
 
@@ -199,7 +199,7 @@ def _slip_hints(args, h_got, c_got):
     for slip, hint in LSTM_STEP_MISTAKES:
         try:
             h_s, c_s = slip(*args)
-        except Exception:  # noqa: BLE001 - a slip that does not apply to these shapes
+        except Exception:  # a slip that does not apply to these shapes
             continue
         if _close(h_got, np.asarray(h_s)) and _close(c_got, np.asarray(c_s)) and hint not in hints:
             hints.append(hint)

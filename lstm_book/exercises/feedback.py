@@ -4,6 +4,7 @@ A checker never raises: whatever the answer does (raise, return None, return the
 reader gets a printed explanation and the checker returns a `Verdict` that is truthy only on success.
 """
 import html
+import sysconfig
 import traceback
 
 import numpy as np
@@ -56,12 +57,17 @@ def not_callable(fn):
     return f"Expected a function, got a {type(fn).__name__}. Pass the function itself, without ()."
 
 
+# Frames in these places are not the reader's code: the book's and the library's packages, the
+# installed packages (numpy, torch) and Python's own library.
+_NOT_THE_READERS = ("/lstm_book/", "/lstm_lib/", "/site-packages/", sysconfig.get_paths()["stdlib"] + "/")
+
+
 def describe_exception(exc):
-    """One line for an exception raised by the reader's code, with the line of their code it came from."""
-    frames = traceback.extract_tb(exc.__traceback__)
+    """One line for an exception raised by the reader's code, with the innermost line of *their*
+    code it came from (not a line of numpy or of lstm_lib that their code called)."""
     where = ""
-    for frame in reversed(frames):
-        if "lstm_book/exercises" not in frame.filename.replace("\\", "/"):
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if not any(place in frame.filename.replace("\\", "/") for place in _NOT_THE_READERS):
             code = (frame.line or "").strip()
             where = f" (line {frame.lineno}" + (f": `{code}`" if code else "") + ")"
             break
@@ -72,7 +78,7 @@ def call_safely(fn, *args):
     """Call fn(*args): returns (result, None) or (None, message) if it raised."""
     try:
         return fn(*args), None
-    except Exception as exc:  # noqa: BLE001 - any error in the reader's code becomes feedback
+    except Exception as exc:  # any error in the reader's code becomes feedback
         return None, describe_exception(exc)
 
 
@@ -107,8 +113,8 @@ def compare_to_reference(fn, reference, cases, mistakes, what, expected_letters,
         if problem:
             return False, [f"Case {n}: {problem}"]
         if arr.shape != expected.shape:
-            return False, [f"Case {n}: {what} returned shape {arr.shape}; expected {expected_letters} = {expected.shape}.",
-                           *_shape_hints(args, arg_names)]
+            return False, [f"Case {n}: {what} returned shape {arr.shape}; "
+                           f"expected {expected_letters} = {expected.shape}.", *_shape_hints(args, arg_names)]
         if not np.all(np.isfinite(arr)):
             return False, [f"Case {n}: the result contains NaN or infinity."]
         if not np.allclose(arr, expected, atol=atol, rtol=1e-6):
@@ -123,7 +129,7 @@ def _matches(wrong, args, arr, atol):
     try:
         out = np.asarray(wrong(*args), dtype=np.float64)
         return out.shape == arr.shape and np.allclose(arr, out, atol=atol, rtol=1e-6)
-    except Exception:  # noqa: BLE001 - a slip model that does not apply to these inputs
+    except Exception:  # a slip model that does not apply to these inputs
         return False
 
 
@@ -165,5 +171,6 @@ def slider_checkers(title, verdict, doc):
         return verdict_html(*verdict(*values, **named))
 
     check.__doc__ = doc
-    feedback.__doc__ = f"The verdict of `{verdict.__name__}` as a short HTML line, for slider_frames(..., feedback=...)."
+    feedback.__doc__ = (f"The verdict of `{verdict.__name__}` as a short HTML line, "
+                        "for slider_frames(..., feedback=...).")
     return check, feedback

@@ -2,14 +2,16 @@
 
 Two exercises: write gradient clipping by the global norm (`check_clip_by_global_norm`), and find with a
 slider the smallest recurrent weight scale at which a gradient survives 50 steps (`check_survival`,
-with `survival_feedback` as the slider's verdict). The network of the second exercise, `lag_network`,
-is also the one the chapter's Explore section uses.
+with `survival_feedback` as the slider's verdict). The reference of the first is the library's
+`clip_grad_norm`; the network and measure of the second live in `lstm_book.experiments.gradients`.
 """
 import copy
 
 import numpy as np
 
-from lstm_lib.gradflow import rescale_matrix, rnn_gradient_by_lag
+from lstm_book.experiments.gradients import SURVIVAL, survival_ratio
+from lstm_lib.optim import clip_grad_norm
+
 from .feedback import call_safely, is_number, not_callable, report, slider_checkers
 
 # --- exercise 1: clipping by the global norm ------------------------------------------------------
@@ -20,17 +22,13 @@ def _global_norm(grads):
 
 
 def _clip(grads, max_norm, norm_of=_global_norm, when="above", scale_of=lambda n, m: m / n):
-    """Clip `grads` in place with a choice of norm, condition and factor; return the norm it used."""
+    """Clip `grads` in place with a slip in the norm, the condition or the factor (the defaults make
+    none); return the norm it used. The slips of ARRAY_SLIPS are built on it."""
     norm = norm_of(grads)
     if when == "always" or norm > max_norm:
         for g in grads.values():
             g *= scale_of(norm, max_norm)
     return norm
-
-
-def reference_clip(grads, max_norm):
-    """Scale every array in place by max_norm / norm when norm > max_norm; return the global norm before."""
-    return _clip(grads, max_norm)
 
 
 def _per_array(grads, max_norm):
@@ -83,7 +81,8 @@ RETURN_SLIPS = [
 ]
 
 
-def _clip_cases():
+def clip_cases():
+    """The checker's cases, [(grads, max_norm)], built afresh at every call (an answer may change them)."""
     rng = np.random.default_rng(2024)
     big = {"weight_ih": 2.0 * rng.normal(size=(3, 2)), "weight_hh": 0.3 * rng.normal(size=(3, 3)),
            "bias_ih": 0.2 * rng.normal(size=3), "bias_hh": 0.2 * rng.normal(size=3)}
@@ -93,7 +92,7 @@ def _clip_cases():
     one = {"weight": rng.normal(size=(4, 4)) * 3.0}
     # (grads, max_norm): clipped, with one array above and one below max_norm; not clipped (norm 3 < 5,
     # though its square 9 > 5); a single array, clipped
-    return [(big, 1.0), (small, 5.0), (one, 2.5)]
+    return [(big, 1.0), (small, 5.0), (one, 2.5)]  # fresh arrays at every call
 
 
 def _close(a, b):
@@ -103,7 +102,8 @@ def _close(a, b):
 def _as_number(result):
     """The reader's return value as a float, or (None, message)."""
     if result is None:
-        return None, "clip_by_global_norm returned None. Did you forget `return norm`? Return the global norm before clipping."
+        return None, ("clip_by_global_norm returned None. Did you forget `return norm`? "
+                      "Return the global norm before clipping.")
     if isinstance(result, dict):
         return None, ("clip_by_global_norm returned a dict. Scale the arrays of grads in place and "
                       "return the norm before clipping, a number.")
@@ -132,10 +132,10 @@ def check_clip_by_global_norm(fn):
     title = "clip_by_global_norm: "
     if not callable(fn):
         return report(title + "not yet", [not_callable(fn)], False)
-    for n, (grads, max_norm) in enumerate(_clip_cases(), 1):
+    for n, (grads, max_norm) in enumerate(clip_cases(), 1):
         norm = _global_norm(grads)
         want = copy.deepcopy(grads)
-        reference_clip(want, max_norm)
+        clip_grad_norm(want, max_norm)  # the reference: lstm_lib's, as torch clips
         situation = (f"Case {n}: the global norm is {norm:.4g} and max_norm = {max_norm:g}, so the gradients "
                      + ("must be scaled down." if norm > max_norm else "must stay as they are."))
         mine = copy.deepcopy(grads)
@@ -160,7 +160,7 @@ def check_clip_by_global_norm(fn):
             messages.append(f"The returned value {value:.4g} is not the global norm before clipping, {norm:.4g}.")
             messages += [hint for wrong, hint in RETURN_SLIPS if _close(value, wrong(norm, max_norm, grads))]
         return report(title + "not yet", messages, False)
-    return report(title + "correct", [f"All {len(_clip_cases())} cases match: the arrays are scaled in place, "
+    return report(title + "correct", [f"All {len(clip_cases())} cases match: the arrays are scaled in place, "
                                       "and the norm before clipping is returned."], True)
 
 
@@ -174,50 +174,8 @@ def _array_hints(grads, max_norm, got):
     return hints
 
 
-# --- exercise 2: how large must the recurrent weights be for a gradient to survive? ----------------
-# A 32-unit tanh RNN, W_hh = scale * W0 with W0 a Gaussian matrix rescaled to spectral radius 1, so
-# that rho(W_hh) = scale; inputs x (T, B, 1) standard normal, times `amplitude` through W_ih.
-
-LAG_NETWORK = {"H": 32, "B": 8, "seed": 0}
-SURVIVAL = {"lag": 50, "level": 1e-3, "amplitude": 0.5, "T": 60, "step": 0.05}
-SURVIVAL_SCALES = [round(0.8 + 0.05 * i, 2) for i in range(17)]  # the slider: 0.8, 0.85, ..., 1.6
-
-
-def _check_lag_args(scale, amplitude, T):
-    for name, value in (("scale", scale), ("amplitude", amplitude)):
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-                or not np.isfinite(value):
-            raise ValueError(f"{name} must be a finite number, got {value!r}")
-    if isinstance(T, bool) or not isinstance(T, (int, np.integer)) or T < 1:
-        raise ValueError(f"T must be a positive integer, got {T!r}")
-
-
-def lag_network(scale, amplitude=0.5, T=60):
-    """The chapter's test network: (x (T, B, 1), h0 (B, H), params, dh_T (B, H)), B = 8, H = 32.
-
-    W_hh has spectral radius `scale`; the input weights are `amplitude` times fixed Gaussian weights.
-    The same seed gives the same W0, input weights and gradient dh_T for every scale, amplitude and T.
-    """
-    _check_lag_args(scale, amplitude, T)
-    H, B = LAG_NETWORK["H"], LAG_NETWORK["B"]
-    rng = np.random.default_rng(LAG_NETWORK["seed"])
-    W0 = rescale_matrix(rng.normal(size=(H, H)), 1.0)  # rho(W0) = 1
-    w_in = rng.normal(size=(H, 1))
-    dh_T = rng.normal(size=(B, H))
-    x = np.random.default_rng(LAG_NETWORK["seed"] + 1).normal(size=(T, B, 1))
-    params = {"weight_ih": amplitude * w_in, "weight_hh": scale * W0,
-              "bias_ih": np.zeros(H), "bias_hh": np.zeros(H)}
-    return x, np.zeros((B, H)), params, dh_T
-
-
-def lag_profile(scale, amplitude=0.5, T=60):
-    """||dL/dh_{T-k}|| / ||dL/dh_T|| for k = 0..T in `lag_network`, shape (T + 1,)."""
-    return rnn_gradient_by_lag(*lag_network(scale, amplitude, T))
-
-
-def survival_ratio(scale):
-    """The exercise's measure: ||dL/dh_{T-50}|| / ||dL/dh_T|| at the exercise's input amplitude 0.5."""
-    return float(lag_profile(scale, SURVIVAL["amplitude"], SURVIVAL["T"])[SURVIVAL["lag"]])
+# --- exercise 2 (slider): how large must the recurrent weights be for a gradient to survive? ------
+# The network, its measure and the slider's stops live in lstm_book.experiments.gradients.
 
 
 def _scale_problem(scale):
@@ -247,4 +205,5 @@ def survival_verdict(scale):
 
 
 check_survival, survival_feedback = slider_checkers(
-    "survival", survival_verdict, "Print whether `scale` is the smallest (within 0.05) at which the gradient survives 50 steps.")
+    "survival", survival_verdict,
+    "Print whether `scale` is the smallest (within 0.05) at which the gradient survives 50 steps.")

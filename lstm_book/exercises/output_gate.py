@@ -121,7 +121,7 @@ def _as_value(name, value, lo=None, hi=None, why=""):
     if callable(getattr(value, "item", None)):  # a one-element array or tensor counts as its number
         try:
             value = value.item()
-        except Exception:  # noqa: BLE001 - larger arrays fall through to the message below
+        except Exception:  # larger arrays fall through to the message below
             pass
     if not is_number(value):
         return None, f"{name} should be a number, got {value!r}."

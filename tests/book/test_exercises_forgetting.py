@@ -2,8 +2,14 @@
 import numpy as np
 import pytest
 
-from lstm_book.exercises.forgetting import (check_longest_T, check_success_rate, longest_beating,
-                                           longest_T_feedback, longest_T_verdict, reference_success_rate)
+from lstm_book.exercises.forgetting import (
+    check_longest_T,
+    check_success_rate,
+    longest_beating,
+    longest_T_feedback,
+    longest_T_verdict,
+    reference_success_rate,
+)
 
 
 def good(predictions, targets, tol=0.04):

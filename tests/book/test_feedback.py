@@ -79,3 +79,24 @@ def test_slider_checkers_print_the_verdict_and_give_html(capsys):
     assert matching_hints("matmul: mismatch", known) == ["shapes"]
     assert error_hints(["f raised ValueError: matmul mismatch"], known) == ["shapes"]
     assert error_hints(["wrong values"], known) == [] and error_hints([], known) == []
+
+
+def test_an_error_inside_numpy_or_the_library_points_to_the_readers_line():
+    """The line quoted is the reader's own, not numpy's or lstm_lib's validation code."""
+    from lstm_book.exercises.feedback import call_safely
+    from lstm_lib.rnn import init_rnn_params, rnn_step
+
+    params = init_rnn_params(3, 2, np.random.default_rng(0))
+
+    def answer(x_t, h_prev):
+        out = rnn_step(x_t, h_prev, params)
+        return rnn_step(x_t, out, params)  # the pair passed on as the state
+
+    _, message = call_safely(answer, np.ones((1, 3)), np.zeros((1, 2)))
+    assert "unpack it" in message and "return rnn_step(x_t, out, params)" in message
+
+    def numpy_answer(a):
+        return np.split(a, 3, axis=1)
+
+    _, message = call_safely(numpy_answer, np.ones((2, 4)))
+    assert "`return np.split(a, 3, axis=1)`" in message
