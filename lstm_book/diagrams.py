@@ -210,7 +210,8 @@ def _dot(ax, center, color, radius=DOT_RADIUS):
     return patch
 
 
-def _is_dot(artist):
+def is_dot(artist):
+    """True for the small filled circle that marks a copy (a line splitting in two)."""
     return isinstance(artist, Circle) and artist.get_radius() <= DOT_RADIUS
 
 
@@ -259,7 +260,7 @@ def _emphasise(drawing, highlight):
     for artist in drawing["cells"] + drawing["arrows"] + drawing["texts"]:
         if id(artist) not in keep:
             artist.set_alpha(FADED_ALPHA)
-        elif _is_dot(artist):
+        elif is_dot(artist):
             pass  # a join or split point keeps the colour of its line
         elif hasattr(artist, "set_linewidth") and not hasattr(artist, "get_text"):
             artist.set_linewidth(artist.get_linewidth() * 1.8)

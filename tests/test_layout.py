@@ -80,8 +80,10 @@ def test_lstm_lib_never_imports_lstm_book():
 
 
 def test_no_module_imports_a_private_name_of_another():
+    """Neither the two packages nor the tests use another module's private (_name) functions."""
     modules = project_modules()
-    for name, path in modules.items():
+    tests = {".".join(p.relative_to(ROOT).with_suffix("").parts): p for p in sorted((ROOT / "tests").rglob("*.py"))}
+    for name, path in {**modules, **tests}.items():
         for module, names in imported_names(name, path):
             if module.split(".")[0] in PACKAGES:
                 private = [n for n in names if n.startswith("_")]
@@ -89,6 +91,8 @@ def test_no_module_imports_a_private_name_of_another():
         tree = ast.parse(path.read_text())
         aliases = {a.asname or a.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
                    for a in node.names if f"{node.module}.{a.name}" in modules or a.name in modules}
+        aliases |= {a.asname or a.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                    for a in node.names if a.name in modules}
         for node in ast.walk(tree):
             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
                 if node.value.id in aliases and node.attr.startswith("_") and not node.attr.startswith("__"):

@@ -12,9 +12,19 @@ import numpy as np
 from lstm_book.experiments.bptt import rnn_gradcheck_error
 from lstm_lib.rnn import init_rnn_params, rnn_step, rnn_step_backward
 
-from .feedback import call_safely, describe_exception, is_number, matching_hints, not_callable, report, verdict_html
+from .feedback import (
+    call_safely,
+    describe_exception,
+    flatten_with_grads,
+    is_number,
+    matching_hints,
+    not_callable,
+    report,
+    unpack_with_grads,
+    verdict_html,
+)
 
-PARAM_KEYS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+STEP_NAMES = ("dx_t", "dh_prev")
 CACHE_KEYS = ("x_t", "h_prev", "h_t", "params")  # what rnn_step stores for the backward pass
 EPS_TOLERANCE = 1e-7  # the bound a gradient check must meet in this chapter
 
@@ -94,55 +104,6 @@ def _copy_case(dh_t, cache):
     return dh_t.copy(), copied
 
 
-def _unpack(result, shapes):
-    """The reader's (dx_t, dh_prev, grads) as float arrays, or (None, message) saying what is wrong."""
-    if result is None:
-        return None, "your rnn_step_backward returned None. Did you forget the `return` statement?"
-    if not isinstance(result, (tuple, list)):
-        return None, (f"your rnn_step_backward returned a {type(result).__name__}; "
-                      "return a tuple (dx_t, dh_prev, grads).")
-    if len(result) != 3:
-        return None, (f"your rnn_step_backward returned {len(result)} items; "
-                      "return exactly three: (dx_t, dh_prev, grads).")
-    dx_t, dh_prev, grads = result
-    if not isinstance(grads, dict):
-        return None, (f"The third item must be a dict of parameter gradients with keys {list(PARAM_KEYS)}, "
-                      f"got a {type(grads).__name__}.")
-    missing = [k for k in PARAM_KEYS if k not in grads]
-    if missing:
-        return None, f"grads is missing key(s) {missing}; use the keys of params: {list(PARAM_KEYS)}."
-    out = {}
-    named = [("dx_t", dx_t), ("dh_prev", dh_prev)] + [(f"grads['{k}']", grads[k]) for k in PARAM_KEYS]
-    for name, value in named:
-        if value is None:
-            return None, f"{name} is None."
-        try:
-            arr = np.asarray(value, dtype=np.float64)
-        except (TypeError, ValueError):
-            return None, f"{name} is a {type(value).__name__}, not an array of numbers."
-        if arr.shape != shapes[name][1]:
-            return None, _shape_message(name, arr.shape, *shapes[name])
-        out[name] = arr
-    return out, None
-
-
-def _shape_message(name, got, letters, want):
-    msg = f"{name} has shape {got}; it must have shape {letters} = {want}."
-    if name.startswith("grads['bias") and got == (1,) + want:
-        msg += " Drop the batch axis: sum with keepdims=False (the default), or take row 0."
-    elif name.startswith("grads['bias") and len(got) == 2:
-        msg += " Sum da_t over the batch axis (axis 0): a bias is shared by every sequence of the batch."
-    elif name.startswith("grads['weight") and got == want[::-1]:
-        msg += (" It is transposed: a weight gradient has the shape of the weight, "
-                "da_t^T (H, B) times the input (B, ...).")
-    return msg
-
-
-def _flatten(dx_t, dh_prev, grads):
-    return {"dx_t": np.asarray(dx_t), "dh_prev": np.asarray(dh_prev),
-            **{f"grads['{k}']": np.asarray(grads[k]) for k in PARAM_KEYS}}
-
-
 def check_rnn_step_backward(fn):
     """Check a reader's ``rnn_step_backward(dh_t, cache) -> (dx_t, dh_prev, grads)`` against
     `lstm_lib.rnn.rnn_step_backward`; `cache` is the one `lstm_lib.rnn.rnn_step` returns."""
@@ -153,9 +114,9 @@ def check_rnn_step_backward(fn):
     for n, (dh_t, cache) in enumerate(cases, 1):
         x_t, params = cache["x_t"], cache["params"]
         (B, H), D = dh_t.shape, x_t.shape[1]
-        shapes = {"dx_t": ("(B, D)", (B, D)), "dh_prev": ("(B, H)", (B, H)),
-                  "grads['weight_ih']": ("(H, D)", (H, D)), "grads['weight_hh']": ("(H, H)", (H, H)),
-                  "grads['bias_ih']": ("(H,)", (H,)), "grads['bias_hh']": ("(H,)", (H,))}
+        shapes = {"dx_t": ("(B, D)", (B, D)), "dh_prev": ("(B, H)", (B, H))}
+        grad_shapes = {"weight_ih": ("(H, D)", (H, D)), "weight_hh": ("(H, H)", (H, H)),
+                       "bias_ih": ("(H,)", (H,)), "bias_hh": ("(H,)", (H,))}
         result, error = call_safely(fn, *_copy_case(dh_t, cache))
         if error:
             shapes_seen = (f"The inputs had shapes: dh_t {dh_t.shape}; in the cache x_t {x_t.shape}, "
@@ -164,12 +125,11 @@ def check_rnn_step_backward(fn):
                            f"params['weight_hh'] {params['weight_hh'].shape}.")
             messages = [f"Case {n}: your rnn_step_backward raised {error}", shapes_seen]
             return report(title + "not yet", messages + matching_hints(error, STEP_BACKWARD_ERROR_HINTS), False)
-        got, problem = _unpack(result, shapes)
+        got, problem = unpack_with_grads(result, "rnn_step_backward", STEP_NAMES, shapes, grad_shapes,
+                                         delta="da_t")
         if problem:
             return report(title + "not yet", [f"Case {n}: {problem}"], False)
-        if not all(np.all(np.isfinite(a)) for a in got.values()):
-            return report(title + "not yet", [f"Case {n}: the result contains NaN or infinity."], False)
-        want = _flatten(*rnn_step_backward(dh_t, cache))
+        want = flatten_with_grads(STEP_NAMES, rnn_step_backward(dh_t, cache))
         wrong = [k for k in want if not np.allclose(got[k], want[k], rtol=1e-6, atol=1e-9)]
         if wrong:
             right = [k for k in want if k not in wrong]
@@ -186,7 +146,7 @@ def _hints(args, got, wrong):
     hints = []
     for slip, hint in STEP_BACKWARD_MISTAKES:
         try:
-            out = _flatten(*slip(*args))
+            out = flatten_with_grads(STEP_NAMES, slip(*args))
         except Exception:  # a slip that does not apply to these shapes
             continue
         if any(out[k].shape == got[k].shape and np.allclose(got[k], out[k], rtol=1e-6, atol=1e-9)

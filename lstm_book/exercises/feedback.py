@@ -174,3 +174,67 @@ def slider_checkers(title, verdict, doc):
     feedback.__doc__ = (f"The verdict of `{verdict.__name__}` as a short HTML line, "
                         "for slider_frames(..., feedback=...).")
     return check, feedback
+
+
+# --- answers that return arrays and a dict of parameter gradients (the backward-pass exercises) ---
+
+PARAM_KEYS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+
+
+def grad_shape_message(name, got, letters, want, delta="dz"):
+    """Why an array of the reader's has the wrong shape, with a hint for the gradient slips:
+    a transposed weight gradient, a bias gradient not summed over the batch."""
+    msg = f"{name} has shape {got}; expected {letters} = {want}."
+    if name.startswith("grads['bias") and got == (1,) + want:
+        msg += " Drop the batch axis: sum with keepdims=False (the default), or take row 0."
+    elif name.startswith("grads['bias") and len(got) == 2:
+        msg += f" Sum {delta} over the batch axis (axis 0): a bias is shared by every sequence of the batch."
+    elif name.startswith("grads['weight") and got == want[::-1]:
+        msg += f" It is transposed: a weight's gradient has the weight's shape, {delta}.T @ input."
+    return msg
+
+
+def unpack_with_grads(result, what, names, shapes, grad_shapes, count_hint=None, delta="dz"):
+    """The reader's (array, ..., grads) as {name: float array}, or (None, message) saying what is wrong.
+
+    names: the array outputs before grads; shapes: {name: (letters, shape)}; grad_shapes: the same for
+    the keys of grads (PARAM_KEYS). count_hint(result) may add a hint when the number of items is wrong.
+    """
+    wanted = ", ".join(names) + ", grads"
+    if result is None:
+        return None, f"your {what} returned None. Did you forget `return {wanted}`?"
+    if not isinstance(result, (tuple, list)):
+        return None, f"your {what} returned a {type(result).__name__}; return the tuple ({wanted})."
+    if len(result) != len(names) + 1:
+        extra = count_hint(result) if count_hint else ""
+        return None, (f"your {what} returned {len(result)} item(s); return {len(names) + 1}: ({wanted})."
+                      + (f"\n{extra}" if extra else ""))
+    *arrays, grads = result
+    if not isinstance(grads, dict):
+        return None, (f"grads, the last item, must be a dict keyed like params {list(PARAM_KEYS)}, "
+                      f"got a {type(grads).__name__}.")
+    missing = [k for k in PARAM_KEYS if k not in grads]
+    if missing:
+        return None, f"grads is missing the key(s) {missing}; use the keys of params: {list(PARAM_KEYS)}."
+    items = list(zip(names, arrays)) + [(f"grads['{k}']", grads[k]) for k in PARAM_KEYS]
+    letters = {**shapes, **{f"grads['{k}']": v for k, v in grad_shapes.items()}}
+    got = {}
+    for name, item in items:
+        if item is None:
+            return None, f"the {name} you returned is None."
+        arr, problem = as_result_array(item, name)
+        if problem:
+            return None, problem.replace(f"{name} returned", f"the {name} you returned is")
+        if arr.shape != letters[name][1]:
+            return None, grad_shape_message(name, arr.shape, *letters[name], delta=delta)
+        if not np.all(np.isfinite(arr)):
+            return None, f"{name} contains NaN or infinity."
+        got[name] = arr
+    return got, None
+
+
+def flatten_with_grads(names, result):
+    """{name: array} of a correct (array, ..., grads) result, keyed as `unpack_with_grads` keys."""
+    *arrays, grads = result
+    return {**{n: np.asarray(a, dtype=np.float64) for n, a in zip(names, arrays)},
+            **{f"grads['{k}']": np.asarray(grads[k], dtype=np.float64) for k in PARAM_KEYS}}

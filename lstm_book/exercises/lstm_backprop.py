@@ -17,9 +17,18 @@ from lstm_book.experiments.lstm_backprop import FORGET, forget_bias_ratio
 from lstm_lib.gates import GATES, sigmoid
 from lstm_lib.lstm import gate_rows, init_lstm_params, lstm_backward, lstm_forward, lstm_step, lstm_step_backward
 
-from .feedback import as_result_array, call_safely, is_number, matching_hints, not_callable, report, slider_checkers
+from .feedback import (
+    PARAM_KEYS,
+    call_safely,
+    flatten_with_grads,
+    is_number,
+    matching_hints,
+    not_callable,
+    report,
+    slider_checkers,
+    unpack_with_grads,
+)
 
-PARAM_KEYS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 CACHE_KEYS = ("x_t", "h_prev", "c_prev", "i", "f", "g", "o", "tanh_c", "params")
 BLOCKS = "(rows: i 0..H-1, f H..2H-1, g 2H..3H-1, o 3H..4H-1)"
 
@@ -31,68 +40,6 @@ def _close(a, b):
 def _grad_letters(H, D):
     return {"weight_ih": ("(4H, D)", (4 * H, D)), "weight_hh": ("(4H, H)", (4 * H, H)),
             "bias_ih": ("(4H,)", (4 * H,)), "bias_hh": ("(4H,)", (4 * H,))}
-
-
-def _shape_message(name, got, letters, want):
-    msg = f"{name} has shape {got}; expected {letters} = {want}."
-    if name.startswith("grads['weight") and got == want[::-1]:
-        msg += " It is transposed: a weight's gradient has the weight's shape, dz.T @ input."
-    elif name.startswith("grads['bias") and len(got) == 2:
-        msg += " Sum dz over the batch axis (axis 0): a bias is shared by every sequence of the batch."
-    return msg
-
-
-def _unpack(result, what, names, shapes, grad_shapes, count_hint=None):
-    """The reader's (array, ..., grads) as {name: float array}, or (None, message) saying what is wrong.
-
-    names: the array outputs before grads; shapes: {name: (letters, shape)}; grad_shapes: the same for
-    the keys of grads. count_hint(result) may add a hint when the number of items is wrong.
-    """
-    wanted = ", ".join(names) + ", grads"
-    if result is None:
-        return None, f"{what} returned None. Did you forget `return {wanted}`?"
-    if not isinstance(result, (tuple, list)):
-        return None, f"{what} returned a {type(result).__name__}; return the tuple ({wanted})."
-    if len(result) != len(names) + 1:
-        extra = count_hint(result) if count_hint else ""
-        return None, (f"{what} returned {len(result)} item(s); return {len(names) + 1}: ({wanted})."
-                      + (f"\n{extra}" if extra else ""))
-    *arrays, grads = result
-    got = {}
-    for name, item in zip(names, arrays):
-        if item is None:
-            return None, f"the {name} you returned is None."
-        arr, problem = as_result_array(item, name)
-        if problem:
-            return None, problem.replace(f"{name} returned", f"the {name} you returned is")
-        got[name] = arr
-    if not isinstance(grads, dict):
-        return None, (f"grads, the last item, must be a dict keyed like params {list(PARAM_KEYS)}, "
-                      f"got a {type(grads).__name__}.")
-    missing = [k for k in PARAM_KEYS if k not in grads]
-    if missing:
-        return None, f"grads is missing the key(s) {missing}; use the keys of params: {list(PARAM_KEYS)}."
-    for k in PARAM_KEYS:
-        name = f"grads['{k}']"
-        if grads[k] is None:
-            return None, f"{name} is None."
-        arr, problem = as_result_array(grads[k], name)
-        if problem:
-            return None, problem.replace(f"{name} returned", f"{name} is")
-        got[name] = arr
-    letters = {**shapes, **{f"grads['{k}']": v for k, v in grad_shapes.items()}}
-    for name, arr in got.items():
-        if arr.shape != letters[name][1]:
-            return None, _shape_message(name, arr.shape, *letters[name])
-        if not np.all(np.isfinite(arr)):
-            return None, f"{name} contains NaN or infinity."
-    return got, None
-
-
-def _flatten(names, result):
-    *arrays, grads = result
-    return {**{n: np.asarray(a, dtype=np.float64) for n, a in zip(names, arrays)},
-            **{f"grads['{k}']": np.asarray(grads[k], dtype=np.float64) for k in PARAM_KEYS}}
 
 
 def _listed(keys):
@@ -120,7 +67,7 @@ def _slip_hints(slips, model, args, names, got, wrong):
     """The hint of every slip whose output equals at least one of the reader's wrong outputs."""
     hints = []
     for slip, hint in slips:
-        out = _flatten(names, model(*args, slip=slip))
+        out = flatten_with_grads(names, model(*args, slip=slip))
         if any(_close(got[k], out[k]) for k in wrong):
             hints.append(hint)
     return hints
@@ -131,7 +78,7 @@ def _slip_hints(slips, model, args, names, got, wrong):
 STEP_NAMES = ("dx_t", "dh_prev", "dc_prev")
 
 
-def _step_backward(dh_t, dc_t, cache, slip=None):
+def step_backward_with_slip(dh_t, dc_t, cache, slip=None):
     """One step back in the chapter's order and names; `slip` names one typical mistake to make on purpose."""
     x_t, h_prev, c_prev, i, f, g, o, tanh_c, params = (cache[k] for k in CACHE_KEYS)
     c = f * c_prev + i * g  # c_t, for the slips that use it where tanh(c_t) or c_(t-1) belongs
@@ -199,7 +146,7 @@ STEP_ERROR_HINTS = [
 ]
 
 
-def _step_cases():
+def step_cases():
     """(dh_t, dc_t, cache) with gates well away from 1/2 and a cell state beyond tanh's linear range."""
     rng = np.random.default_rng(1997)
     cases = []
@@ -227,7 +174,7 @@ def _step_count_hint(result):
 def _step_verdict(fn):
     if not callable(fn):
         return False, [not_callable(fn)]
-    cases = _step_cases()
+    cases = step_cases()
     for n, args in enumerate(cases, 1):
         dh_t, dc_t, cache = args
         (B, H), D = dh_t.shape, cache["x_t"].shape[1]
@@ -238,14 +185,14 @@ def _step_verdict(fn):
                            f"cache['params']['weight_ih'] {(4 * H, D)}, and every other cache entry {(B, H)}.",
                            *matching_hints(error, STEP_ERROR_HINTS)]
         shapes = {"dx_t": ("(B, D)", (B, D)), "dh_prev": ("(B, H)", (B, H)), "dc_prev": ("(B, H)", (B, H))}
-        got, problem = _unpack(result, "lstm_step_backward", STEP_NAMES, shapes, _grad_letters(H, D),
-                               _step_count_hint)
+        got, problem = unpack_with_grads(result, "lstm_step_backward", STEP_NAMES, shapes, _grad_letters(H, D),
+                                         _step_count_hint, delta="dz")
         if problem:
             return False, [f"Case {n}: {problem}"]
-        want = _flatten(STEP_NAMES, lstm_step_backward(*args))
+        want = flatten_with_grads(STEP_NAMES, lstm_step_backward(*args))
         wrong, where = _where(got, want, H)
         if wrong:
-            hints = (_slip_hints(STEP_SLIPS, _step_backward, args, STEP_NAMES, got, wrong)
+            hints = (_slip_hints(STEP_SLIPS, step_backward_with_slip, args, STEP_NAMES, got, wrong)
                      or ["No common slip matches; go through the chapter's equations one by one."])
             return False, [f"Case {n}: the shapes are right but some values are not.", *where, *hints]
     return True, [f"All {len(cases)} cases match lstm_lib's lstm_step_backward: dx_t, dh_prev, dc_prev and grads."]
@@ -262,7 +209,7 @@ def check_lstm_step_backward(fn):
 SEQUENCE_NAMES = ("dx", "dh0", "dc0")
 
 
-def _sequence_backward(dh, step_caches, step_backward, dc_T=None, slip=None):
+def sequence_backward_with_slip(dh, step_caches, step_backward, dc_T=None, slip=None):
     """lstm_backward as a loop over `step_backward`; `slip` names one typical mistake to make on purpose."""
     T, (B, H) = len(step_caches), dh.shape[1:]
     order = range(T) if slip == "forward_in_time" else reversed(range(T))
@@ -330,7 +277,7 @@ SEQUENCE_ERROR_HINTS = [
 ]
 
 
-def _sequence_cases():
+def sequence_cases():
     """(dh, forward cache, dc_T): a gradient on c_T in the first and third case, none in the second."""
     rng = np.random.default_rng(2000)
     cases = []
@@ -356,7 +303,7 @@ class _CountedStep:
 def _sequence_verdict(fn):
     if not callable(fn):
         return False, [not_callable(fn)]
-    cases = _sequence_cases()
+    cases = sequence_cases()
     for n, (dh, cache, dc_T) in enumerate(cases, 1):
         (T, B, H), D = dh.shape, cache["steps"][0]["x_t"].shape[1]
         steps = copy.deepcopy(cache["steps"])  # copies: an answer may write into them
@@ -369,10 +316,11 @@ def _sequence_verdict(fn):
             return False, [f"Case {n}: your my_lstm_backward raised {error}", shapes_seen,
                            *matching_hints(error, SEQUENCE_ERROR_HINTS)]
         shapes = {"dx": ("(T, B, D)", (T, B, D)), "dh0": ("(B, H)", (B, H)), "dc0": ("(B, H)", (B, H))}
-        got, problem = _unpack(result, "my_lstm_backward", SEQUENCE_NAMES, shapes, _grad_letters(H, D))
+        got, problem = unpack_with_grads(result, "my_lstm_backward", SEQUENCE_NAMES, shapes, _grad_letters(H, D),
+                                         delta="dz")
         if problem:
             return False, [f"Case {n}: {problem}"]
-        want = _flatten(SEQUENCE_NAMES, lstm_backward(dh, cache, dc_T))
+        want = flatten_with_grads(SEQUENCE_NAMES, lstm_backward(dh, cache, dc_T))
         wrong, where = _where(got, want, H, gate_blocks=False)
         if wrong:
             messages = [f"Case {n}: the shapes are right but some values are not"
@@ -380,8 +328,8 @@ def _sequence_verdict(fn):
             if len(step.visited) != T:
                 messages.append(f"step_backward was called {len(step.visited)} times for T = {T} steps: "
                                 "call it once per step.")
-            hints = _slip_hints(SEQUENCE_SLIPS, _sequence_backward, (dh, cache["steps"], lstm_step_backward, dc_T),
-                                SEQUENCE_NAMES, got, wrong)
+            slip_args = (dh, cache["steps"], lstm_step_backward, dc_T)
+            hints = _slip_hints(SEQUENCE_SLIPS, sequence_backward_with_slip, slip_args, SEQUENCE_NAMES, got, wrong)
             return False, messages + (hints or ["No common slip matches; compare your loop with the chapter's "
                                                 "lstm_backward, line by line."])
     return True, [f"All {len(cases)} cases match lstm_lib's lstm_backward: dx, dh0, dc0 and the summed grads."]

@@ -149,7 +149,7 @@ RNN_FORWARD_ERROR_HINTS = [
     (("could not broadcast input array",),
      "A state h_t (B, H) did not fit the array you store it in. Shape that array (T, B, H),\n"
      "e.g. np.empty((len(x),) + h0.shape), not like x (T, B, D): the state has H features, the input D."),
-    (("inhomogeneous",),
+    (("inhomogeneous", "got a tuple of 2 items"),
      "The library's rnn.rnn_step returns a pair (h_t, cache), not h_t alone: unpack it,\n"
      "h_t, _ = rnn.rnn_step(x_t, h_prev, params), and pass h_t on to the next step."),
 ]

@@ -153,9 +153,9 @@ def test_notation_legend(ax):
 
 def test_lstm_cell_highlight_keeps_dot_colours(ax):
     d = diagrams.draw_lstm_cell(ax, highlight=("concat", "hidden"))
-    dots = [a for p in ("concat", "hidden") for a in d["parts"][p] if diagrams._is_dot(a)]
+    dots = [a for p in ("concat", "hidden") for a in d["parts"][p] if diagrams.is_dot(a)]
     assert dots  # the join, the copies to the layers and the split of h_t
     for dot in dots:  # a join or split point stays the colour of its line, not the highlight colour
         assert tuple(dot.get_edgecolor()) == tuple(dot.get_facecolor())
-    ops = [a for a in d["parts"]["hidden"] if isinstance(a, Circle) and not diagrams._is_dot(a)]
+    ops = [a for a in d["parts"]["hidden"] if isinstance(a, Circle) and not diagrams.is_dot(a)]
     assert ops and all(mcolors.same_color(a.get_edgecolor(), diagrams.LSTM_COLORS["highlight"]) for a in ops)

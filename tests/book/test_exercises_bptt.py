@@ -172,14 +172,14 @@ def test_not_callable(capsys):
 
 
 @pytest.mark.parametrize("answer, message", [
-    (lambda *a: good(*a)[:2], "returned 2 items"),
+    (lambda *a: good(*a)[:2], "returned 2 item(s); return 3"),
     (lambda *a: good(*a)[0], "returned a ndarray"),
     (lambda *a: (*good(*a)[:2], [1, 2]), "must be a dict"),
-    (lambda *a: (*good(*a)[:2], {"weight_ih": 0}), "grads is missing key(s)"),
-    (lambda *a: (good(*a)[0], None, good(*a)[2]), "dh_prev is None"),
-    (lambda *a: ("dx", *good(*a)[1:]), "dx_t is a str"),
+    (lambda *a: (*good(*a)[:2], {"weight_ih": 0}), "grads is missing the key(s)"),
+    (lambda *a: (good(*a)[0], None, good(*a)[2]), "the dh_prev you returned is None"),
+    (lambda *a: ("dx", *good(*a)[1:]), "the dx_t you returned is a str"),
     (lambda *a: (good(*a)[0] * np.nan, *good(*a)[1:]), "NaN"),
-    (lambda *a: (good(*a)[0].T, *good(*a)[1:]), "dx_t has shape (2, 3); it must have shape (B, D) = (3, 2)"),
+    (lambda *a: (good(*a)[0].T, *good(*a)[1:]), "dx_t has shape (2, 3); expected (B, D) = (3, 2)"),
 ])
 def test_malformed_results(capsys, answer, message):
     verdict, out = run(capsys, answer)

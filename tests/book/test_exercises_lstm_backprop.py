@@ -4,6 +4,7 @@ import pytest
 from answers import raising, returns_none
 
 from lstm_book.exercises import lstm_backprop
+from lstm_book.exercises.feedback import flatten_with_grads
 from lstm_book.exercises.lstm_backprop import (
     FORGET_BIASES,
     SEQUENCE_SLIPS,
@@ -26,8 +27,8 @@ def run(capsys, answer, checker=check_lstm_step_backward):
 # --- the slip models, without a slip, are the library's functions -------------------------------------------
 
 def test_step_model_is_lstm_step_backward():
-    for args in lstm_backprop._step_cases():
-        dx_t, dh_prev, dc_prev, grads = lstm_backprop._step_backward(*args)
+    for args in lstm_backprop.step_cases():
+        dx_t, dh_prev, dc_prev, grads = lstm_backprop.step_backward_with_slip(*args)
         want = lstm_step_backward(*args)
         np.testing.assert_allclose(dx_t, want[0], rtol=1e-12, atol=1e-14)
         np.testing.assert_allclose(dh_prev, want[1], rtol=1e-12, atol=1e-14)
@@ -37,8 +38,8 @@ def test_step_model_is_lstm_step_backward():
 
 
 def test_sequence_model_is_lstm_backward():
-    for dh, cache, dc_T in lstm_backprop._sequence_cases():
-        got = lstm_backprop._sequence_backward(dh, cache["steps"], lstm_step_backward, dc_T)
+    for dh, cache, dc_T in lstm_backprop.sequence_cases():
+        got = lstm_backprop.sequence_backward_with_slip(dh, cache["steps"], lstm_step_backward, dc_T)
         want = lstm_backward(dh, cache, dc_T)
         for a, b in zip(got[:3], want[:3]):
             np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
@@ -100,7 +101,7 @@ def test_accepts_correct_answers(capsys, answer):
 
 
 def slip(name):
-    return lambda *args: lstm_backprop._step_backward(*args, slip=name)
+    return lambda *args: lstm_backprop.step_backward_with_slip(*args, slip=name)
 
 
 def missing_forget(dh_t, dc_t, cache):  # written by hand: the belt passes the gradient unscaled
@@ -144,12 +145,12 @@ def test_every_step_slip_is_named(capsys, name, hint):
 
 
 def test_every_slip_differs_from_the_reference_and_is_named():
-    for args in lstm_backprop._step_cases():
-        want = lstm_backprop._flatten(lstm_backprop.STEP_NAMES, lstm_step_backward(*args))
+    for args in lstm_backprop.step_cases():
+        want = flatten_with_grads(lstm_backprop.STEP_NAMES, lstm_step_backward(*args))
         for name, _ in STEP_SLIPS:
             if name == "bias_mean" and args[0].shape[0] == 1:
                 continue  # with B = 1 the mean is the sum; the other two cases show it
-            got = lstm_backprop._flatten(lstm_backprop.STEP_NAMES, lstm_backprop._step_backward(*args, slip=name))
+            got = flatten_with_grads(lstm_backprop.STEP_NAMES, lstm_backprop.step_backward_with_slip(*args, slip=name))
             assert not all(np.allclose(got[k], want[k]) for k in want), name
 
 
@@ -197,7 +198,7 @@ def test_none_answer(capsys):
 
 
 def test_not_callable(capsys):
-    verdict, out = run(capsys, lstm_step_backward(*lstm_backprop._step_cases()[0]))
+    verdict, out = run(capsys, lstm_step_backward(*lstm_backprop.step_cases()[0]))
     assert not verdict and "Expected a function" in out
 
 
@@ -298,7 +299,7 @@ def test_loop_accepts_correct_answers(capsys, answer):
 
 
 def sequence_slip(name):
-    return lambda *args: lstm_backprop._sequence_backward(*args, slip=name)
+    return lambda *args: lstm_backprop.sequence_backward_with_slip(*args, slip=name)
 
 
 @pytest.mark.parametrize("name, hint", SEQUENCE_SLIPS)
@@ -320,10 +321,10 @@ def test_loop_says_which_outputs_are_wrong(capsys, name, where):
 
 
 def test_every_loop_slip_differs_from_the_reference():
-    dh, cache, dc_T = lstm_backprop._sequence_cases()[0]  # T = 4, with a dc_T: every slip shows
-    want = lstm_backprop._flatten(lstm_backprop.SEQUENCE_NAMES, lstm_backward(dh, cache, dc_T))
+    dh, cache, dc_T = lstm_backprop.sequence_cases()[0]  # T = 4, with a dc_T: every slip shows
+    want = flatten_with_grads(lstm_backprop.SEQUENCE_NAMES, lstm_backward(dh, cache, dc_T))
     for name, _ in SEQUENCE_SLIPS:
-        got = lstm_backprop._flatten(lstm_backprop.SEQUENCE_NAMES, lstm_backprop._sequence_backward(
+        got = flatten_with_grads(lstm_backprop.SEQUENCE_NAMES, lstm_backprop.sequence_backward_with_slip(
             dh, cache["steps"], lstm_step_backward, dc_T, slip=name))
         assert not all(np.allclose(got[k], want[k]) for k in want), name
 

@@ -82,5 +82,8 @@ def test_show_source_names_no_line_numbers_and_refuses_private_code(monkeypatch)
     monkeypatch.setattr("lstm_book.notebook.display", shown.append)
     show_source(notebook)
     assert repr(shown[0]).startswith("`lstm_book/notebook.py`\n") and "lines" not in repr(shown[0]).split("\n")[0]
+    def _private_helper():
+        pass
+
     with pytest.raises(ValueError, match="public code only"):
-        show_source(notebook._Source)
+        show_source(_private_helper)
