@@ -23,14 +23,12 @@ from .gates import GATES, check_gate_weights, sigmoid
 from .validation import (
     as_float_array,
     check_cache,
+    check_cell_inputs,
     check_int,
     check_layer_params,
-    check_ndim,
     check_number,
     check_rng,
-    check_same_dtype,
     check_shape,
-    check_state,
 )
 
 
@@ -106,16 +104,10 @@ def check_lstm_inputs(x, h, c, params, step=False):
     ...
     ValueError: x must have 3 dimensions (T, B, D), got 2 with shape (4, 3)
     """
-    names = ("x_t", "h_prev", "c_prev") if step else ("x", "h0", "c0")
-    x_letters = "(B, D)" if step else "(T, B, D)"
     params = check_lstm_params(params)
-    H, D = params["weight_hh"].shape[1], params["weight_ih"].shape[1]
-    x = check_ndim(names[0], as_float_array(names[0], x), 2 if step else 3, x_letters)
-    check_shape(names[0], x, (None,) * (x.ndim - 1) + (D,), x_letters)
-    h = check_state(names[1], h, x.shape[-2], H, names[0], x.shape)
-    c = check_state(names[2], c, x.shape[-2], H, names[0], x.shape)
-    check_same_dtype(**{names[0]: x, names[1]: h, names[2]: c,
-                        "params": params["weight_ih"]})
+    states = {"h_prev": h, "c_prev": c} if step else {"h0": h, "c0": c}
+    H = params["weight_hh"].shape[1]
+    x, h, c = check_cell_inputs(x, states, params["weight_ih"], H, step)
     return x, h, c, params
 
 

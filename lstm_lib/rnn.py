@@ -14,13 +14,11 @@ import numpy as np
 from .validation import (
     as_float_array,
     check_cache,
+    check_cell_inputs,
     check_int,
     check_layer_params,
-    check_ndim,
     check_rng,
-    check_same_dtype,
     check_shape,
-    check_state,
 )
 
 
@@ -78,14 +76,10 @@ def check_rnn_inputs(x, h, params, step=False):
     ValueError: h_prev must have shape (B, H) = (4, 2), got (2, 4) (B = 4 is read from \
 x_t of shape (4, 3); lstm_lib is time-major: is x_t batch-first?)
     """
-    names = ("x_t", "h_prev") if step else ("x", "h0")
-    x_letters = "(B, D)" if step else "(T, B, D)"
     params = check_rnn_params(params)
-    H, D = params["weight_ih"].shape
-    x = check_ndim(names[0], as_float_array(names[0], x), 2 if step else 3, x_letters)
-    check_shape(names[0], x, (None,) * (x.ndim - 1) + (D,), x_letters)
-    h = check_state(names[1], h, x.shape[-2], H, names[0], x.shape)
-    check_same_dtype(**{names[0]: x, names[1]: h, "params": params["weight_ih"]})
+    state = "h_prev" if step else "h0"
+    H = params["weight_hh"].shape[0]
+    x, h = check_cell_inputs(x, {state: h}, params["weight_ih"], H, step)
     return x, h, params
 
 

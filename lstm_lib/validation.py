@@ -187,6 +187,25 @@ of shape (5, 2, 3); lstm_lib is time-major: is x batch-first?)
                          f"lstm_lib is time-major: is {x_name} batch-first?)") from None
 
 
+def check_cell_inputs(x, states, weight_ih, H, step):
+    """The inputs of a cell: x_t (B, D) of one step (step=True) or x (T, B, D) of a
+    sequence, D the columns of weight_ih, and each state of `states` ({name: array}) as
+    (B, H), with B read from x; all of one dtype. Returns [x, *states].
+
+    >>> x, h0 = check_cell_inputs(np.ones((5, 2, 3)), {"h0": np.zeros((2, 4))},
+    ...                           np.zeros((4, 3)), 4, step=False)
+    >>> h0.shape
+    (2, 4)
+    """
+    name, letters = ("x_t", "(B, D)") if step else ("x", "(T, B, D)")
+    x = check_ndim(name, as_float_array(name, x), 2 if step else 3, letters)
+    check_shape(name, x, (None,) * (x.ndim - 1) + (weight_ih.shape[1],), letters)
+    B = x.shape[-2]
+    states = {s: check_state(s, a, B, H, name, x.shape) for s, a in states.items()}
+    check_same_dtype(**{name: x}, **states, params=weight_ih)
+    return [x, *states.values()]
+
+
 def check_dict(params, keys, name="params", made_by="init_lstm_params"):
     """Raise unless `params` is a dict holding every key of `keys`, saying what went
     wrong: not a dict, torch's state-dict names, or a missing key.
