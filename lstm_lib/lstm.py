@@ -24,6 +24,7 @@ from .validation import (
     as_float_array,
     check_cache,
     check_cell_inputs,
+    check_flag,
     check_int,
     check_layer_params,
     check_number,
@@ -57,13 +58,14 @@ def gate_rows(gate, hidden_size):
     return slice(n * hidden_size, (n + 1) * hidden_size)
 
 
-def init_lstm_params(input_size, hidden_size, rng, forget_bias=None):
+def init_lstm_params(input_size, hidden_size, rng, forget_bias=None, input_bias=None):
     """Draw parameters as torch does: every entry uniform in [-1/sqrt(H), 1/sqrt(H)],
     float64.
 
     forget_bias: if given, the forget gate's total bias starts at this value
     (bias_ih's f block set to it, bias_hh's to 0), e.g. 1.0 (Jozefowicz et al. 2015);
-    None keeps torch's draw.
+    input_bias: the same for the input gate, e.g. -3.0 (Hochreiter & Schmidhuber
+    1997). None keeps torch's draw.
 
     >>> params = init_lstm_params(3, 2, np.random.default_rng(0), forget_bias=1.0)
     >>> params["weight_ih"].shape, params["bias_ih"][2:4] + params["bias_hh"][2:4]
@@ -75,10 +77,12 @@ def init_lstm_params(input_size, hidden_size, rng, forget_bias=None):
     bound = 1.0 / np.sqrt(hidden_size)
     shapes = lstm_param_shapes(input_size, hidden_size)
     params = {k: rng.uniform(-bound, bound, size=shape) for k, shape in shapes.items()}
-    if forget_bias is not None:
-        f = gate_rows("f", hidden_size)
-        params["bias_ih"][f] = check_number("forget_bias", forget_bias)
-        params["bias_hh"][f] = 0.0
+    for gate, name, bias in (("f", "forget_bias", forget_bias),
+                             ("i", "input_bias", input_bias)):
+        if bias is not None:
+            rows = gate_rows(gate, hidden_size)
+            params["bias_ih"][rows] = check_number(name, bias)
+            params["bias_hh"][rows] = 0.0
     return params
 
 
@@ -111,7 +115,7 @@ def check_lstm_inputs(x, h, c, params, step=False):
     return x, h, c, params
 
 
-def lstm_step(x_t, h_prev, c_prev, params):
+def lstm_step(x_t, h_prev, c_prev, params, forget_gate=True):
     """One LSTM step, written as the equations read (torch.nn.LSTMCell)::
 
         z_t = x_t W_ih^T + b_ih + h_prev W_hh^T + b_hh     (B, 4H), blocks i, f, g, o
@@ -121,7 +125,10 @@ def lstm_step(x_t, h_prev, c_prev, params):
 
     Inputs:
         x_t: (B, D); h_prev: (B, H); c_prev: (B, H);
-        params: weight_ih (4H, D), weight_hh (4H, H), bias_ih (4H,), bias_hh (4H,)
+        params: weight_ih (4H, D), weight_hh (4H, H), bias_ih (4H,), bias_hh (4H,);
+        forget_gate: False fixes f_t = 1, the cell of Hochreiter & Schmidhuber (1997),
+            which had no forget gate; the f rows of params are then unused (and
+            `lstm_step_backward` gives them zero gradient, since f (1 - f) = 0)
     Returns:
         h_t: (B, H); c_t: (B, H); cache: what `lstm_step_backward` needs
 
@@ -133,10 +140,13 @@ def lstm_step(x_t, h_prev, c_prev, params):
     """
     x_t, h_prev, c_prev, params = check_lstm_inputs(x_t, h_prev, c_prev, params,
                                                     step=True)
+    check_flag("forget_gate", forget_gate)
     z = x_t @ params["weight_ih"].T + params["bias_ih"] \
         + h_prev @ params["weight_hh"].T + params["bias_hh"]  # (B, 4H)
     z_i, z_f, z_g, z_o = np.split(z, 4, axis=1)  # (B, H) each, torch's order i, f, g, o
     i, f, g, o = sigmoid(z_i), sigmoid(z_f), np.tanh(z_g), sigmoid(z_o)
+    if not forget_gate:
+        f = np.ones_like(z_f)  # the 1997 cell: c_t = c_prev + i_t * g_t
     c_t = f * c_prev + i * g
     tanh_c = np.tanh(c_t)
     h_t = o * tanh_c
@@ -188,12 +198,12 @@ def lstm_step_backward(dh_t, dc_t, cache):
     return dz @ params["weight_ih"], dz @ params["weight_hh"], dc * f, grads
 
 
-def lstm_forward(x, h0, c0, params):
+def lstm_forward(x, h0, c0, params, forget_gate=True):
     """Run the LSTM over a sequence, one `lstm_step` per time step.
 
     Inputs:
         x: (T, B, D) time-major; h0, c0: (B, H) the initial states;
-        params: as `lstm_step`
+        params, forget_gate: as `lstm_step`
     Returns:
         h, c: (T, B, H) the states h_1 .. h_T and c_1 .. c_T
         (h[-1], c[-1] are the last);
@@ -212,7 +222,7 @@ def lstm_forward(x, h0, c0, params):
     steps = []
     h_t, c_t = h0, c0
     for t in range(x.shape[0]):
-        h_t, c_t, step_cache = lstm_step(x[t], h_t, c_t, params)
+        h_t, c_t, step_cache = lstm_step(x[t], h_t, c_t, params, forget_gate)
         h[t], c[t] = h_t, c_t
         steps.append(step_cache)
     return h, c, {"made_by": "lstm_forward", "steps": steps}

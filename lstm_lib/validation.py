@@ -79,6 +79,19 @@ def check_int(name, value, low, high=None):
         raise ValueError(f"{name} must be {bounds}, got {value!r}")
 
 
+def check_flag(name, value):
+    """Raise unless `value` is True or False (a numpy bool counts); return it as a bool.
+
+    >>> check_flag("forget_gate", "no")
+    Traceback (most recent call last):
+    ...
+    ValueError: forget_gate must be True or False, got 'no'
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
 def check_text(name, text):
     """Raise unless `text` is a non-empty str.
 
