@@ -15,8 +15,10 @@ NOTEBOOKS = $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*
 export PYTHONHASHSEED := 0
 export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
+# No progress bars in stored outputs or under nbval (lstm_book.notebook.progress).
+export LSTM_BOOK_QUIET := 1
 
-.PHONY: help book test check lint lab execute unit-nbval build-check browser clean
+.PHONY: help book test check lint lab execute experiments unit-nbval build-check browser clean
 
 help:
 	@echo "make book     build the HTML book into _build/html (sets itself up)"
@@ -24,6 +26,7 @@ help:
 	@echo "make check    the inner loop (under a minute): linter, unit tests, doctests"
 	@echo "make lab      JupyterLab on the chapters, widgets working"
 	@echo "make execute  re-run every chapter in place from a fresh kernel (refreshes committed outputs)"
+	@echo "make experiments  re-run the long sweeps whose results the chapters load (about an hour)"
 
 # --- set-up ---------------------------------------------------------------------------------------
 $(STAMP): requirements.txt
@@ -83,6 +86,11 @@ lab: $(STAMP)
 
 execute: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py $(NOTEBOOKS)
+
+# The sweeps too long for a chapter's budget; each writes lstm_book/experiments/results/*.json.
+experiments: $(STAMP)
+	$(BIN)/python -m lstm_book.experiments.adding1997 --store grid
+	$(BIN)/python -m lstm_book.experiments.adding1997 --store long
 
 clean:
 	rm -rf _build _static/widgets

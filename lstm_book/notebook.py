@@ -1,5 +1,6 @@
 """Helpers the chapters call: one set-up line per notebook, and the library's real source shown in the text."""
 import inspect
+import os
 import random
 
 import matplotlib as mpl
@@ -63,3 +64,30 @@ class _Source(Markdown):
 
     def __repr__(self):
         return self._plain
+
+
+QUIET_VARIABLE = "LSTM_BOOK_QUIET"
+
+
+def progress(n_updates, description="training"):
+    """A callback for `lstm_lib.train.train_last_step` that shows a progress bar with the
+    latest loss: callback(n, loss, params, readout) -> None.
+
+    tqdm draws the bar (a widget in Jupyter, text in a terminal). When the environment
+    variable LSTM_BOOK_QUIET is set, as `make test`, `make execute` and the tests do,
+    it draws nothing: a stored page and nbval's comparison never see a bar.
+    """
+    if os.environ.get(QUIET_VARIABLE):
+        return lambda n, loss, params=None, readout=None: None
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=n_updates, desc=description, unit="update")
+
+    def update(n, loss, params=None, readout=None):
+        bar.update(n - bar.n)
+        if n % 10 == 0 or n == n_updates:
+            bar.set_postfix(loss=f"{loss:.4f}", refresh=False)
+        if n >= n_updates:
+            bar.close()
+
+    return update

@@ -1,11 +1,14 @@
 """Shared fixtures, and a per-chapter execution-time report for the nbval run."""
 import collections
+import os
 
 import matplotlib
 import numpy as np
 import pytest
 
 matplotlib.use("Agg")  # no screen: every test that draws uses the file backend
+# Kernels started by nbval inherit this: no progress bars (lstm_book.notebook.progress).
+os.environ.setdefault("LSTM_BOOK_QUIET", "1")
 
 _notebook_seconds = collections.defaultdict(float)
 

@@ -9,6 +9,7 @@ How the kernel happens to flush a cell's printing (one stdout chunk or several) 
 consecutive chunks of the same stream are merged into one output.
 """
 import hashlib
+import os
 import pathlib
 import re
 import sys
@@ -16,6 +17,8 @@ import time
 
 import nbformat
 from nbclient import NotebookClient
+
+os.environ.setdefault("LSTM_BOOK_QUIET", "1")  # kernels inherit it: no progress bars stored
 
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 

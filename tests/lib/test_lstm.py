@@ -252,3 +252,65 @@ def test_bad_input_raises_a_clear_error(rng, call, message):
     x, h0, c0 = rng.normal(size=(4, 2, 3)), np.zeros((2, 5)), np.zeros((2, 5))
     with pytest.raises(ValueError, match=message):
         call(x, h0, c0, params)
+
+
+def torch_1997_reference(x, h0, c0, params, dh):
+    """The cell without a forget gate (f = 1), written out in torch with autograd."""
+    t = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
+    xt, h, c = (torch.tensor(a, requires_grad=True) for a in (x, h0, c0))
+    h_start, c_start, out = h, c, []
+    for x_t in xt:
+        z_i, _, z_g, z_o = (x_t @ t["weight_ih"].T + t["bias_ih"] + h @ t["weight_hh"].T + t["bias_hh"]).chunk(4, 1)
+        c = c + torch.sigmoid(z_i) * torch.tanh(z_g)
+        h = torch.sigmoid(z_o) * torch.tanh(c)
+        out.append(h)
+    out = torch.stack(out)
+    (out * torch.tensor(dh)).sum().backward()
+    return out.detach().numpy(), xt.grad.numpy(), h_start.grad.numpy(), c_start.grad.numpy(), \
+        {k: v.grad.numpy() for k, v in t.items()}
+
+
+@pytest.mark.parametrize("T,B,D,H", SIZES)
+def test_the_1997_cell_matches_torch_and_finite_differences(rng, T, B, D, H):
+    x, h0, c0, params, dh, _ = make_problem(rng, T, B, D, H)
+    h, c, cache = lstm_forward(x, h0, c0, params, forget_gate=False)
+    dx, dh0, dc0, grads = lstm_backward(dh, cache)
+    out, dx_ref, dh0_ref, dc0_ref, grads_ref = torch_1997_reference(x, h0, c0, params, dh)
+    close = dict(rtol=0, atol=1e-10)
+    for mine, ref in [(h, out), (dx, dx_ref), (dh0, dh0_ref), (dc0, dc0_ref)]:
+        np.testing.assert_allclose(mine, ref, **close)
+    for k in KEYS:
+        np.testing.assert_allclose(grads[k], grads_ref[k], **close, err_msg=k)
+    f = gate_rows("f", H)
+    assert not grads["weight_hh"][f].any() and not grads["bias_ih"][f].any()  # f is not used
+    # the cell only accumulates: c_t - c_{t-1} = i_t * g_t, and the forget gate's weights change nothing
+    steps = cache["steps"]
+    np.testing.assert_allclose(c[0] - c0, steps[0]["i"] * steps[0]["g"], rtol=0, atol=1e-12)
+    other = {k: v.copy() for k, v in params.items()}
+    other["weight_ih"][f] += 1.0
+    np.testing.assert_array_equal(lstm_forward(x, h0, c0, other, forget_gate=False)[0], h)
+    assert np.abs(h - lstm_forward(x, h0, c0, params)[0]).max() > 1e-3  # differs from the forget-gate cell
+
+
+def test_the_1997_cell_finite_differences(rng):
+    x, h0, c0, params, dh, _ = make_problem(rng, 5, 2, 3, 4)
+
+    def loss():
+        return float((lstm_forward(x, h0, c0, params, forget_gate=False)[0] * dh).sum())
+
+    dx, dh0, dc0, grads = lstm_backward(dh, lstm_forward(x, h0, c0, params, forget_gate=False)[2])
+    errors = gradcheck(loss, {"x": x, "h0": h0, "c0": c0, **params}, {"x": dx, "h0": dh0, "c0": dc0, **grads})
+    assert max(errors.values()) < 1e-7, errors
+
+
+def test_input_bias_and_a_bad_forget_gate_flag(rng):
+    H = 4
+    params = init_lstm_params(2, H, rng, forget_bias=3.0, input_bias=-3.0)
+    for gate, value in (("i", -3.0), ("f", 3.0)):
+        rows = gate_rows(gate, H)
+        np.testing.assert_array_equal(params["bias_ih"][rows] + params["bias_hh"][rows], np.full(H, value))
+    with pytest.raises(ValueError, match="input_bias must be a single real number"):
+        init_lstm_params(2, H, rng, input_bias="-3")
+    zeros = np.zeros((1, H))
+    with pytest.raises(ValueError, match="forget_gate must be True or False, got 'no'"):
+        lstm_step(np.ones((1, 2)), zeros, zeros, params, forget_gate="no")

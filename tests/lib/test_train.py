@@ -3,11 +3,13 @@ import numpy as np
 import pytest
 import torch
 
+from lstm_lib.gradcheck import gradcheck
 from lstm_lib.layers import init_linear_params, linear_forward, softmax_cross_entropy
+from lstm_lib.lstm import gate_rows, init_lstm_params, lstm_forward
 from lstm_lib.rnn import init_rnn_params, rnn_forward
 from lstm_lib.tasks import adding_problem, recall_first
 from lstm_lib.torch_bridge import from_torch, to_torch
-from lstm_lib.train import predict_last, train_last_step
+from lstm_lib.train import last_state, last_state_backward, layer_kind, predict_last, train_last_step
 
 
 def setup(D, H, O, seed=0):
@@ -20,7 +22,8 @@ def adding(T, B=8):
 
 
 def torch_training(make_batch, params, readout, n_updates, rng, lr, max_norm, classes=False):
-    """The same loop written with torch.nn.RNN, torch.nn.Linear, autograd, clip_grad_norm_ and torch.optim.Adam."""
+    """The same loop written with torch.nn.RNN or torch.nn.LSTM, torch.nn.Linear, autograd, clip_grad_norm_ and
+    torch.optim.Adam."""
     rnn = to_torch(params)
     linear = torch.nn.Linear(*readout["weight"].shape[::-1]).double()
     with torch.no_grad():
@@ -32,7 +35,7 @@ def torch_training(make_batch, params, readout, n_updates, rng, lr, max_norm, cl
     losses = []
     for _ in range(n_updates):
         x, y = make_batch(rng)
-        h, _ = rnn(torch.from_numpy(x))  # h0 = 0
+        h, _ = rnn(torch.from_numpy(x))  # h0 = 0 (and c0 = 0)
         loss = loss_fn(linear(h[-1]), torch.from_numpy(y))
         optimizer.zero_grad()
         loss.backward()
@@ -65,6 +68,87 @@ def test_matches_torch_with_cross_entropy():
     np.testing.assert_allclose(ours[2], ref[2], rtol=1e-10, atol=0)
     for key in ours[0]:
         np.testing.assert_allclose(ours[0][key], ref[0][key], rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("max_norm", [0.05, 1.0])
+def test_the_lstm_loop_matches_torch(max_norm):
+    rng = np.random.default_rng(0)
+    params = init_lstm_params(2, 5, rng, forget_bias=3.0, input_bias=-3.0)
+    readout = init_linear_params(5, 1, rng)
+    ours = train_last_step(adding(12), params, readout, 40, np.random.default_rng(7), lr=0.01, max_norm=max_norm)
+    ref = torch_training(adding(12), params, readout, 40, np.random.default_rng(7), lr=0.01, max_norm=max_norm)
+    np.testing.assert_allclose(ours[2], ref[2], rtol=1e-10, atol=0)
+    for mine, theirs in zip(ours[:2], ref[:2]):
+        for key in mine:
+            np.testing.assert_allclose(mine[key], theirs[key], rtol=0, atol=1e-10)
+    assert max(np.abs(ours[0][k] - params[k]).max() for k in params) > 1e-2  # the weights did move
+
+
+def test_the_lstm_loop_with_cross_entropy_matches_torch():
+    rng = np.random.default_rng(1)
+    params, readout = init_lstm_params(3, 4, rng), init_linear_params(4, 3, rng)
+
+    def task(g):
+        return recall_first(6, 4, 3, g)
+
+    ours = train_last_step(task, params, readout, 25, np.random.default_rng(3), lr=0.02,
+                           loss_fn=softmax_cross_entropy)
+    ref = torch_training(task, params, readout, 25, np.random.default_rng(3), lr=0.02, max_norm=1.0, classes=True)
+    np.testing.assert_allclose(ours[2], ref[2], rtol=1e-10, atol=0)
+    for key in ours[0]:
+        np.testing.assert_allclose(ours[0][key], ref[0][key], rtol=0, atol=1e-10)
+
+
+def test_the_1997_cell_trains_without_touching_the_forget_rows():
+    rng = np.random.default_rng(2)
+    params, readout = init_lstm_params(2, 4, rng), init_linear_params(4, 1, rng)
+    trained, _, losses = train_last_step(adding(10), params, readout, 30, rng, lr=0.01, forget_gate=False)
+    f = gate_rows("f", 4)
+    for key in params:
+        np.testing.assert_array_equal(trained[key][f], params[key][f])  # zero gradient, so Adam leaves them
+        assert np.abs(trained[key] - params[key]).max() > 1e-3
+    x = np.random.default_rng(3).normal(size=(10, 2, 2))
+    h_T, _ = last_state(x, trained, forget_gate=False)
+    h, _, _ = lstm_forward(x, np.zeros((2, 4)), np.zeros((2, 4)), trained, forget_gate=False)
+    np.testing.assert_array_equal(h_T, h[-1])
+    with pytest.raises(ValueError, match="forget_gate=False is for an LSTM"):
+        train_last_step(adding(10), *setup(2, 4, 1)[:2], 3, rng, forget_gate=False)
+
+
+def test_the_callback_sees_every_update_and_can_stop():
+    params, readout, _ = setup(2, 4, 1)
+    seen = []
+
+    def callback(n, loss, p, r):
+        seen.append((n, loss, p["weight_hh"].copy()))
+        return n == 7
+
+    _, _, losses = train_last_step(adding(10), params, readout, 20, np.random.default_rng(0), callback=callback)
+    assert [n for n, _, _ in seen] == list(range(1, 8)) and losses.shape == (7,)
+    np.testing.assert_array_equal([loss for _, loss, _ in seen], losses)
+    assert not np.array_equal(seen[0][2], seen[1][2])  # the weights after each update
+    with pytest.raises(ValueError, match="callback must be None or a function"):
+        train_last_step(adding(10), params, readout, 3, np.random.default_rng(0), callback=5)
+
+
+def test_last_state_backward_is_the_layer_backward_with_the_loss_at_the_end(rng):
+    x = rng.normal(size=(6, 3, 2))
+    for params in (init_rnn_params(2, 4, rng), init_lstm_params(2, 4, rng)):
+        h_T, cache = last_state(x, params)
+        dh_T = rng.normal(size=h_T.shape)
+
+        def loss(params=params, dh_T=dh_T):
+            return float((last_state(x, params)[0] * dh_T).sum())
+
+        errors = gradcheck(loss, dict(params), last_state_backward(dh_T, cache))
+        assert max(errors.values()) < 1e-7, errors
+    assert layer_kind(params) == "lstm" and layer_kind(init_rnn_params(2, 4, rng)) == "rnn"
+    with pytest.raises(ValueError, match=r"dh_T must have the shape of h_T \(B, H\) = \(3, 4\), got \(4, 3\)"):
+        last_state_backward(dh_T.T, cache)
+    with pytest.raises(ValueError, match="last_state_backward needs the cache that last_state returns"):
+        last_state_backward(dh_T, cache["steps"])
+    with pytest.raises(ValueError, match="params must be a dict"):
+        last_state(x, [1, 2])
 
 
 def test_deterministic_and_leaves_its_arguments_alone():
