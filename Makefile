@@ -91,6 +91,7 @@ execute: $(STAMP)
 experiments: $(STAMP)
 	$(BIN)/python -m lstm_book.experiments.adding1997 --store grid
 	$(BIN)/python -m lstm_book.experiments.adding1997 --store long
+	$(BIN)/python -m lstm_book.experiments.long_lags --store
 
 clean:
 	rm -rf _build _static/widgets
