@@ -26,7 +26,7 @@ help:
 	@echo "make check    the inner loop (under a minute): linter, unit tests, doctests"
 	@echo "make lab      JupyterLab on the chapters, widgets working"
 	@echo "make execute  re-run every chapter in place from a fresh kernel (refreshes committed outputs)"
-	@echo "make experiments  re-run the long sweeps whose results the chapters load (about an hour)"
+	@echo "make experiments  re-run the long sweeps whose results the chapters load (about two hours)"
 
 # --- set-up ---------------------------------------------------------------------------------------
 $(STAMP): requirements.txt
@@ -92,6 +92,7 @@ experiments: $(STAMP)
 	$(BIN)/python -m lstm_book.experiments.adding1997 --store grid
 	$(BIN)/python -m lstm_book.experiments.adding1997 --store long
 	$(BIN)/python -m lstm_book.experiments.long_lags --store
+	$(BIN)/python -m lstm_book.experiments.training --store
 
 clean:
 	rm -rf _build _static/widgets
