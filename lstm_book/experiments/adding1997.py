@@ -6,7 +6,8 @@ on fresh batches of `lstm_lib.tasks.adding_problem`, and every `check_every` upd
 scores it on 2,560 fixed test sequences. It counts as solved, as in the paper's Table 7,
 when at most the paper's number of test sequences (1 at T = 100 and 1000, 0 at T = 500)
 has an absolute error of 0.04 or more. The number reported is the count of training
-sequences seen until then.
+sequences seen until then. `value_tangent` and `cell_measures` look inside a cell:
+how much of it the distractors fill, how much of X1 it keeps, how much gradient reaches X1.
 
     python -m lstm_book.experiments.adding1997 --T 100 --seeds 3
     python -m lstm_book.experiments.adding1997 --store grid   # the stored sweeps,
@@ -22,7 +23,7 @@ import time
 import numpy as np
 
 from lstm_lib.layers import init_linear_params
-from lstm_lib.lstm import init_lstm_params
+from lstm_lib.lstm import init_lstm_params, lstm_backward, lstm_forward
 from lstm_lib.tasks import adding_problem
 from lstm_lib.train import predict_last, train_last_step
 
@@ -151,6 +152,119 @@ def store(name):
 def load(name):
     """The stored sweep `name` ("grid" or "long"): {"recipe", "n_test", "tol", "runs"}."""
     return json.loads((RESULTS / f"adding1997_{name}.json").read_text())
+
+
+def runs_of(sweep, forget_bias=3.0, input_bias=-3.0, forget_gate=True):
+    """The runs of a loaded sweep with these settings, in the order stored (seed 0,
+    1, 2); None means torch's draw."""
+    return [r for r in sweep["runs"] if r["forget_bias"] == forget_bias
+            and r["input_bias"] == input_bias and r["forget_gate"] == forget_gate]
+
+
+# --- What the distractors do to a cell: measurements at any point of training -------
+
+SATURATED = 0.9  # |tanh(c)| > 0.9 counts as saturated: there tanh'(c) < 0.19
+N_PROBE = 512  # sequences the measurements use: the first 512 of `test_set(T)`
+
+
+def init_network(seed, forget_bias=3.0, input_bias=-3.0, hidden_size=16):
+    """The initial weights of `run(T, seed, forget_bias, input_bias)`: (params,
+    readout), drawn from default_rng(seed) in the order `run` draws them."""
+    rng = np.random.default_rng(seed)
+    params = init_lstm_params(2, hidden_size, rng, forget_bias, input_bias)
+    return params, init_linear_params(hidden_size, 1, rng)
+
+
+def marked_steps(x):
+    """The two marked steps of every sequence of x (T, B, 2): (first, second), each
+    (B,), 0-based; the first holds X1, the second X2."""
+    marked = x[:, :, 1] == 1.0  # (T, B)
+    first = np.argmax(marked, axis=0)
+    second = x.shape[0] - 1 - np.argmax(marked[::-1], axis=0)
+    return first, second
+
+
+def value_tangent(x, params, steps, forget_gate=True, cache=None):
+    """How the states depend on one input value, in forward mode.
+
+    x (T, B, D); steps (B,): the step whose value x[steps[b], b, 0] is varied in
+    sequence b. Returns dc, dh (T, B, H): dc[t, b] = d c_{t+1}[b] / d x[steps[b], b, 0]
+    (zero before that step), and the same for h. The derivative of every line of
+    `lstm_step` is carried along the sequence beside the states; `cache`, from
+    `lstm_forward` on the same x, saves running the layer again.
+    """
+    T, B, D = x.shape
+    H = params["weight_hh"].shape[1]
+    if cache is None:
+        zeros = np.zeros((B, H))
+        cache = lstm_forward(x, zeros, zeros, params, forget_gate)[2]
+    dh_t, dc_t = np.zeros((B, H)), np.zeros((B, H))
+    dc, dh = np.zeros((T, B, H)), np.zeros((T, B, H))
+    for t, s in enumerate(cache["steps"]):
+        dx_t = np.zeros((B, D))
+        dx_t[steps == t, 0] = 1.0  # the varied input
+        dz = dx_t @ params["weight_ih"].T + dh_t @ params["weight_hh"].T  # (B, 4H)
+        dz_i, dz_f, dz_g, dz_o = np.split(dz, 4, axis=1)
+        i, f, g, o, tanh_c = (s[k] for k in ("i", "f", "g", "o", "tanh_c"))
+        # f (1 - f) = 0 in the 1997 cell, where f = 1
+        di, df = i * (1 - i) * dz_i, f * (1 - f) * dz_f
+        dg, do = (1 - g ** 2) * dz_g, o * (1 - o) * dz_o
+        dc_t = f * dc_t + df * s["c_prev"] + di * g + i * dg  # c_t = f c + i g
+        dh_t = do * tanh_c + o * (1 - tanh_c ** 2) * dc_t  # h_t = o tanh(c_t)
+        dc[t], dh[t] = dc_t, dh_t
+    return dc, dh
+
+
+def cell_measures(x, params, readout, forget_gate=True):
+    """What the inputs do to the cells of an LSTM, on adding sequences x (T, B, 2).
+
+    Returns a dict:
+      "c_rms" (T,): the RMS of c_t over sequences and units, step by step;
+      "x1_trace" (T - 9,): the RMS of dc_{t1+k} / dX1 over sequences and units,
+          k = 0, 1, ... steps after the first mark t1: how much of X1 is left;
+      "i_marked", "i_other": the mean input gate on the marked steps, on the others;
+      "f": the mean forget gate;
+      "drift", "spread": c_T split into the part every sequence shares and the part
+          that differs: the RMS over units of its mean and of its standard deviation
+          over sequences (drift^2 + spread^2 = c_rms[-1]^2);
+      "saturated": the fraction of cells (sequence, unit) with |tanh(c_T)| > 0.9;
+      "slope": the mean of tanh'(c_T) = 1 - tanh(c_T)^2;
+      "x1_share", "x2_share": the share of c_T's spread over sequences that X1 (X2)
+          accounts for, to first order: mean((dc_T/dX1 X1)^2) / mean(Var(c_T));
+      "grad_x1", "grad_last": the medians over sequences of |d y_hat / d X1| and of
+          |d y_hat / d x_T[0]| (the value at the last step), from `lstm_backward`.
+    """
+    T, B, _ = x.shape
+    H = params["weight_hh"].shape[1]
+    zeros = np.zeros((B, H))
+    h, c, cache = lstm_forward(x, zeros, zeros, params, forget_gate)
+    first, second = marked_steps(x)
+    batch = np.arange(B)
+    gate = {k: np.stack([s[k] for s in cache["steps"]]) for k in "if"}  # (T, B, H)
+    marked = x[:, :, 1] == 1.0  # (T, B)
+    variance = np.mean(np.var(c[-1], axis=0))  # Var over sequences, mean over units
+    shares, trace = {}, None
+    for name, steps in (("x1", first), ("x2", second)):
+        dc, _ = value_tangent(x, params, steps, forget_gate, cache)
+        part = dc[-1] * x[steps, batch, 0][:, None]  # (B, H): X's part of c_T
+        shares[name] = float(np.mean(part ** 2) / variance)
+        if name == "x1":
+            after = np.stack([dc[first + k, batch] for k in range(T - 9)])
+            trace = np.sqrt(np.mean(after ** 2, axis=(1, 2)))
+    dh = np.zeros_like(h)
+    dh[-1] = readout["weight"]  # (1, H): d y_hat / d h_T, the same for every sequence
+    dx = lstm_backward(dh, cache)[0]  # (T, B, 2): d y_hat / d x_t
+    tanh_T = np.tanh(c[-1])
+    return {"c_rms": np.sqrt(np.mean(c ** 2, axis=(1, 2))), "x1_trace": trace,
+            "i_marked": float(gate["i"][marked].mean()),
+            "i_other": float(gate["i"][~marked].mean()), "f": float(gate["f"].mean()),
+            "drift": float(np.sqrt(np.mean(c[-1].mean(axis=0) ** 2))),
+            "spread": float(np.sqrt(variance)),
+            "saturated": float(np.mean(np.abs(tanh_T) > SATURATED)),
+            "slope": float(np.mean(1 - tanh_T ** 2)),
+            "x1_share": shares["x1"], "x2_share": shares["x2"],
+            "grad_x1": float(np.median(np.abs(dx[first, batch, 0]))),
+            "grad_last": float(np.median(np.abs(dx[-1, :, 0])))}
 
 
 def length(text):
