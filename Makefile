@@ -23,7 +23,7 @@ export LSTM_BOOK_QUIET := 1
 help:
 	@echo "make book     build the HTML book into _build/html (sets itself up)"
 	@echo "make test     linter, unit tests, doctests, nbval on every chapter, strict book build, browser test"
-	@echo "make check    the inner loop (under a minute): linter, unit tests, doctests"
+	@echo "make check    the inner loop (under a minute): linter, unit tests, doctests (not the slow re-runs of stored sweeps)"
 	@echo "make lab      JupyterLab on the chapters, widgets working"
 	@echo "make execute  re-run every chapter in place from a fresh kernel (refreshes committed outputs)"
 	@echo "make experiments  re-run the long sweeps whose results the chapters load (about two hours)"
@@ -61,7 +61,7 @@ test: $(STAMP) $(WIDGETS_JS) $(CHROMIUM)
 check: $(STAMP)
 	$(MAKE) --no-print-directory lint
 	timeout 300 $(BIN)/pytest -p no:cacheprovider -q -n 2 --doctest-modules lstm_lib lstm_book tests \
-	  -m "not browser"
+	  -m "not browser and not slow"
 
 # --- the stages of `make test` --------------------------------------------------------------------
 lint:

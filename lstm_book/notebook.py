@@ -71,19 +71,19 @@ QUIET_VARIABLE = "LSTM_BOOK_QUIET"
 
 def progress(n_updates, description="training"):
     """A callback for `lstm_lib.train.train_last_step` that shows a progress bar with the
-    latest loss: callback(n, loss, params, readout) -> None.
+    latest loss: callback(n, loss, params, readout, grad_norm) -> None.
 
     tqdm draws the bar (a widget in Jupyter, text in a terminal). When the environment
     variable LSTM_BOOK_QUIET is set, as `make test`, `make execute` and the tests do,
     it draws nothing: a stored page and nbval's comparison never see a bar.
     """
     if os.environ.get(QUIET_VARIABLE):
-        return lambda n, loss, params=None, readout=None: None
+        return lambda n, loss, *weights_and_norm: None
     from tqdm.auto import tqdm
 
     bar = tqdm(total=n_updates, desc=description, unit="update")
 
-    def update(n, loss, params=None, readout=None):
+    def update(n, loss, *weights_and_norm):
         bar.update(n - bar.n)
         if n % 10 == 0 or n == n_updates:
             bar.set_postfix(loss=f"{loss:.4f}", refresh=False)

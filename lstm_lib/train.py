@@ -137,9 +137,9 @@ def train_last_step(make_batch, params, readout, n_updates, rng, lr=1e-3, max_no
         {weight (O, H), bias (O,)}. Both are copied, never changed; the trained copies
         are returned.
     forget_gate: for an LSTM, False trains the 1997 cell (f_t = 1).
-    callback(n, loss, params, readout): called after update n (1, 2, ...) with that
-        batch's loss and the current weights (do not change them); if it returns
-        True, training stops there.
+    callback(n, loss, params, readout, grad_norm): called after update n (1, 2, ...)
+        with that batch's loss, the current weights (do not change them) and the
+        global gradient norm before clipping; if it returns True, training stops.
     losses (n,): the loss of each batch, before its update; n = n_updates unless the
         callback stopped training early.
 
@@ -160,7 +160,7 @@ def train_last_step(make_batch, params, readout, n_updates, rng, lr=1e-3, max_no
                              f"got {type(fn).__name__}")
     if callback is not None and not callable(callback):
         raise ValueError("callback must be None or a function (n, loss, params, "
-                         f"readout) -> stop?, got {type(callback).__name__}")
+                         f"readout, grad_norm) -> stop?, got {type(callback).__name__}")
     check_int("n_updates", n_updates, 1)
     check_rng(rng)
     check_number("lr", lr, positive=True)
@@ -179,8 +179,9 @@ def train_last_step(make_batch, params, readout, n_updates, rng, lr=1e-3, max_no
         losses[n], dy_hat = loss_fn(y_hat, y)
         dh_T, readout_grads = linear_backward(dy_hat, readout_cache)  # (B, H)
         grads = {**last_state_backward(dh_T, cache), **readout_grads}
-        clip_grad_norm(grads, max_norm)  # one global norm over all six arrays
+        grad_norm = clip_grad_norm(grads, max_norm)  # one norm over all six arrays
         optimizer.step(grads)
-        if callback is not None and callback(n + 1, losses[n], params, readout):
+        if callback is not None and callback(n + 1, losses[n], params, readout,
+                                             grad_norm):
             return params, readout, losses[: n + 1]
     return params, readout, losses

@@ -2,9 +2,8 @@
 
 `train_adding` trains an LSTM with `lstm_lib.train.train_last_step` on the adding problem
 with the recipe of `lstm_book.experiments.adding1997` and stops when the test criterion
-is met; `train_recording` is the same loop written out from the library's public
-functions, which also records the global gradient norm of every update (before
-clipping). The chapter "What training did to the gates" trains its network with
+is met; `train_recording` keeps, through the loop's callback, the global gradient
+norm of every update (before clipping). The chapter "What training did to the gates" trains its network with
 `train_adding` too.
 
 The learning-rate and clipping sweep the slider exercise reads is too long for the
@@ -23,11 +22,10 @@ import numpy as np
 from lstm_book.diagrams import COLORS, arrow, box, label, setup_axes
 from lstm_book.experiments import adding1997
 from lstm_book.experiments.adding1997 import RECIPE, allowed_wrong, score
-from lstm_lib.layers import init_linear_params, linear_backward, linear_forward, mse_loss
+from lstm_lib.layers import init_linear_params
 from lstm_lib.lstm import init_lstm_params
-from lstm_lib.optim import Adam, clip_grad_norm
 from lstm_lib.tasks import adding_problem
-from lstm_lib.train import last_state, last_state_backward, train_last_step
+from lstm_lib.train import train_last_step
 
 RESULTS = pathlib.Path(__file__).parent / "results"
 BACKWARD = "#cc3311"  # the colour of the gradients in the picture
@@ -104,9 +102,9 @@ def train_adding(T, seed, max_updates, callback=None, lr=RECIPE["lr"],
     x_test, y_test = adding1997.test_set(T)
     history = []
 
-    def check(n, loss, params, readout):
+    def check(n, loss, params, readout, grad_norm):
         if callback is not None:
-            callback(n, loss, params, readout)
+            callback(n, loss, params, readout, grad_norm)
         if n % check_every:
             return False  # go on
         wrong, relative = score(params, readout, x_test, y_test)
@@ -122,28 +120,22 @@ def train_adding(T, seed, max_updates, callback=None, lr=RECIPE["lr"],
 
 def train_recording(make_batch, params, readout, n_updates, rng, lr, max_norm,
                     callback=None):
-    """train_last_step's loop, written out, that also records the global gradient
+    """`train_last_step` (an LSTM, the MSE loss) that also keeps the global gradient
     norm of every update before clipping -> params, readout, losses, norms.
 
-    Arguments as `lstm_lib.train.train_last_step` (an LSTM, the MSE loss); the same
-    call gives the same weights and losses. norms (n,): what `clip_grad_norm` saw.
+    The loop hands that norm to its callback; `record` keeps it, then calls `callback`
+    (if any), whose True stops training. norms (n,): what `clip_grad_norm` saw.
     """
-    params = {k: np.array(v) for k, v in params.items()}  # copies, as train_last_step
-    readout = {k: np.array(v) for k, v in readout.items()}
-    optimizer = Adam({**params, **readout}, lr=lr)
-    losses, norms = np.empty(n_updates), np.empty(n_updates)
-    for n in range(n_updates):
-        x, y = make_batch(rng)
-        h_T, cache = last_state(x, params)  # (B, H)
-        y_hat, readout_cache = linear_forward(h_T, readout)  # (B, 1)
-        losses[n], dy_hat = mse_loss(y_hat, y)
-        dh_T, readout_grads = linear_backward(dy_hat, readout_cache)  # (B, H)
-        grads = {**last_state_backward(dh_T, cache), **readout_grads}
-        norms[n] = clip_grad_norm(grads, max_norm)  # the norm before clipping
-        optimizer.step(grads)
-        if callback is not None and callback(n + 1, losses[n], params, readout):
-            return params, readout, losses[: n + 1], norms[: n + 1]
-    return params, readout, losses, norms
+    norms = []
+
+    def record(n, loss, params, readout, grad_norm):
+        norms.append(grad_norm)
+        return callback is not None and callback(n, loss, params, readout, grad_norm)
+
+    params, readout, losses = train_last_step(make_batch, params, readout, n_updates,
+                                              rng, lr=lr, max_norm=max_norm,
+                                              callback=record)
+    return params, readout, losses, np.array(norms)
 
 
 # --- the stored sweep: learning rates and clipping ---------------------------------------
@@ -171,7 +163,7 @@ def sweep_run(lr, clip, seed, T=SWEEP_T, n_updates=SWEEP_UPDATES):
     x_test, y_test = adding1997.test_set(T)
     checks = []
 
-    def check(n, loss, params, readout):
+    def check(n, loss, params, readout, grad_norm):
         if n % RECIPE["check_every"] == 0:
             wrong, relative = score(params, readout, x_test, y_test)
             checks.append([n, wrong, round(relative, 6)])

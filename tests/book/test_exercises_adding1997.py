@@ -107,6 +107,7 @@ def test_does_not_let_the_answer_change_the_cases(capsys):
 PROTECTED = {(3.0, -3.0), (3.0, -6.0), ("none", -6.0)}
 
 
+@pytest.mark.slow
 def test_exactly_the_expected_pairs_pass():
     passing = {(fb, ib) for fb in FORGET_CHOICES for ib in INPUT_CHOICES if protected_verdict(fb, ib)[0]}
     assert passing == PROTECTED

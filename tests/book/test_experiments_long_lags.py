@@ -16,6 +16,7 @@ def sweep():
 
 # --- the stored sweep ----------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("config", [("adding", "rnn", 10, 0), ("recall", "lstm_fb1", 10, 1)])
 def test_a_stored_run_reproduces_exactly(sweep, config):
     stored = ll.find(sweep["runs"], *config)

@@ -80,7 +80,7 @@ def test_train_recording_stops_when_the_callback_says_so():
     _, params, readout = recipe_network(0, hidden_size=4)
     seen = []
     out = train_recording(adding(10), params, readout, 20, np.random.default_rng(0), 0.01, 1.0,
-                          callback=lambda n, loss, p, r: seen.append(n) or n == 5)
+                          callback=lambda n, loss, p, r, norm: seen.append(n) or n == 5)
     assert seen == [1, 2, 3, 4, 5] and out[2].shape == (5,) and out[3].shape == (5,)
 
 
@@ -131,6 +131,7 @@ def test_the_stored_sweep_has_every_run():
         assert run["solved_at"] == (solved[0] if solved else None)
 
 
+@pytest.mark.slow
 def test_a_prefix_of_a_stored_run_is_reproduced_exactly():
     stored = next(r for r in load()["runs"] if (r["lr"], r["clip"], r["seed"]) == (0.01, 1.0, 0))
     again = sweep_run(0.01, 1.0, 0, n_updates=100)

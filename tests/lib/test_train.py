@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from lstm_lib.gradcheck import gradcheck
-from lstm_lib.layers import init_linear_params, linear_forward, softmax_cross_entropy
+from lstm_lib.layers import init_linear_params, linear_backward, linear_forward, mse_loss, softmax_cross_entropy
 from lstm_lib.lstm import gate_rows, init_lstm_params, lstm_forward
 from lstm_lib.rnn import init_rnn_params, rnn_forward
 from lstm_lib.tasks import adding_problem, recall_first
@@ -119,13 +119,22 @@ def test_the_callback_sees_every_update_and_can_stop():
     params, readout, _ = setup(2, 4, 1)
     seen = []
 
-    def callback(n, loss, p, r):
-        seen.append((n, loss, p["weight_hh"].copy()))
+    def callback(n, loss, p, r, grad_norm):
+        seen.append((n, loss, p["weight_hh"].copy(), grad_norm))
         return n == 7
 
     _, _, losses = train_last_step(adding(10), params, readout, 20, np.random.default_rng(0), callback=callback)
-    assert [n for n, _, _ in seen] == list(range(1, 8)) and losses.shape == (7,)
-    np.testing.assert_array_equal([loss for _, loss, _ in seen], losses)
+    assert [n for n, *_ in seen] == list(range(1, 8)) and losses.shape == (7,)
+    np.testing.assert_array_equal([loss for _, loss, *_ in seen], losses)
+    # the norm before clipping, as the same update computed by hand gives it
+    rng = np.random.default_rng(0)
+    x, y = adding(10)(rng)
+    h_T, cache = last_state(x, params)
+    y_hat, readout_cache = linear_forward(h_T, readout)
+    dh_T, readout_grads = linear_backward(mse_loss(y_hat, y)[1], readout_cache)
+    grads = {**last_state_backward(dh_T, cache), **readout_grads}
+    norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
+    assert seen[0][3] == pytest.approx(norm, rel=1e-12) and seen[0][3] != seen[1][3]
     assert not np.array_equal(seen[0][2], seen[1][2])  # the weights after each update
     with pytest.raises(ValueError, match="callback must be None or a function"):
         train_last_step(adding(10), params, readout, 3, np.random.default_rng(0), callback=5)
