@@ -181,6 +181,23 @@ def slider_checkers(title, verdict, doc):
 PARAM_KEYS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
 
+def longest_length_verdict(T, target, here, margin):
+    """(passed, messages) of a "longest length that still beats the baseline" slider.
+
+    T: the chosen length; target: the right one (None when no length is `margin` above
+    the baseline); here: a sentence on T's own numbers, which each message begins with.
+    """
+    bar = f"{100 * margin:.0f} points"
+    if target is None:
+        return False, [here + f"; in this sweep no length reaches {bar} above the baseline, "
+                       "so there is no such T."]
+    if T == target:
+        return True, [here + f": at least {bar} above, and no longer T of the sweep is."]
+    if T < target:
+        return False, [here + f". A longer T of the sweep is still {bar} above: go further."]
+    return False, [here + f", less than {bar} above: go back to shorter sequences."]
+
+
 def grad_shape_message(name, got, letters, want, delta="dz"):
     """Why an array of the reader's has the wrong shape, with a hint for the gradient slips:
     a transposed weight gradient, a bias gradient not summed over the batch."""

@@ -9,7 +9,7 @@ import numbers
 
 import numpy as np
 
-from .feedback import as_result_array, call_safely, not_callable, report, verdict_html
+from .feedback import as_result_array, call_safely, longest_length_verdict, not_callable, report, verdict_html
 
 SUCCESS_TOL = 0.04  # Hochreiter & Schmidhuber (1997): a sequence counts as right when |error| < 0.04
 MARGIN = 0.20  # the slider exercise: beat the baseline's success rate by 20 percentage points
@@ -129,14 +129,7 @@ def longest_T_verdict(T, Ts, success, baseline, margin=MARGIN):
     above = round(100 * (rate - baseline))
     here = (f"At T = {T} the RNN is right on {100 * rate:.0f} % of the test sequences, "
             f"{above:+d} points against the baseline's {100 * baseline:.0f} %")
-    if target is None:
-        return False, [here + f"; in this sweep no length reaches {100 * margin:.0f} points above the baseline, "
-                       "so there is no such T."]
-    if T == target:
-        return True, [here + f": at least {100 * margin:.0f} points above, and no longer T of the sweep is."]
-    if T < target:
-        return False, [here + f". A longer T of the sweep is still {100 * margin:.0f} points above: go further."]
-    return False, [here + f", less than {100 * margin:.0f} points above: go back to shorter sequences."]
+    return longest_length_verdict(T, target, here, margin)
 
 
 def check_longest_T(T, Ts, success, baseline, margin=MARGIN):

@@ -13,6 +13,7 @@ from .feedback import (
     call_safely,
     error_hints,
     is_number,
+    longest_length_verdict,
     not_callable,
     report,
     slider_checkers,
@@ -198,15 +199,7 @@ def longest_verdict(T, Ts, success, baseline, margin=MARGIN):
     points = round(100 * (success[k] - baseline[k]))
     here = (f"At T = {int(T)}: {100 * success[k]:.0f} % on average, {points:+d} points "
             f"against the baseline's {100 * baseline[k]:.0f} %")
-    bar = f"{100 * margin:.0f} points"
-    if target is None:
-        return False, [here + f"; no length of the sweep is {bar} above the baseline, "
-                       "so there is no such T."]
-    if T == target:
-        return True, [here + f": at least {bar} above, and no longer T of the sweep is."]
-    if T < target:
-        return False, [here + f". A longer T of the sweep is still {bar} above: go on."]
-    return False, [here + f", less than {bar} above: go back to shorter sequences."]
+    return longest_length_verdict(T, target, here, margin)
 
 
 check_longest, longest_feedback = slider_checkers(

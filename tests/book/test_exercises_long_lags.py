@@ -125,7 +125,7 @@ def test_check_longest_accepts_the_answer(capsys):
     assert verdict and "target reached" in out and "+45 points" in out
 
 
-@pytest.mark.parametrize("T, hint", [(20, "go on"), (30, "go on"), (70, "go back"), (100, "go back"),
+@pytest.mark.parametrize("T, hint", [(20, "go further"), (30, "go further"), (70, "go back"), (100, "go back"),
                                      (40, "one of the sweep's lengths"), ("50", "one of the sweep's lengths"),
                                      (None, "one of the sweep's lengths"), (True, "one of the sweep's lengths")])
 def test_check_longest_names_the_direction(T, hint, capsys):

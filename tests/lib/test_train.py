@@ -46,35 +46,17 @@ def torch_training(make_batch, params, readout, n_updates, rng, lr, max_norm, cl
     return from_torch(rnn), trained, np.array(losses)
 
 
+def network(layer, D, H, O, seed=0):
+    """An RNN's or an LSTM's params (the LSTM with the 1997 chapter's gate biases) and a readout."""
+    rng = np.random.default_rng(seed)
+    params = init_rnn_params(D, H, rng) if layer == "rnn" else init_lstm_params(D, H, rng, 3.0, -3.0)
+    return params, init_linear_params(H, O, rng)
+
+
+@pytest.mark.parametrize("layer", ["rnn", "lstm"])
 @pytest.mark.parametrize("max_norm", [0.05, 1.0])  # 0.05 clips every update, 1.0 some
-def test_matches_torch_on_the_adding_problem(max_norm):
-    params, readout, _ = setup(2, 5, 1)
-    ours = train_last_step(adding(12), params, readout, 40, np.random.default_rng(7), lr=0.01, max_norm=max_norm)
-    ref = torch_training(adding(12), params, readout, 40, np.random.default_rng(7), lr=0.01, max_norm=max_norm)
-    np.testing.assert_allclose(ours[2], ref[2], rtol=1e-10, atol=0)
-    for mine, theirs in zip(ours[:2], ref[:2]):
-        for key in mine:
-            np.testing.assert_allclose(mine[key], theirs[key], rtol=0, atol=1e-10)
-
-
-def test_matches_torch_with_cross_entropy():
-    params, readout, _ = setup(3, 4, 3)
-    def task(g):
-        return recall_first(6, 4, 3, g)
-
-    ours = train_last_step(task, params, readout, 25, np.random.default_rng(3), lr=0.02,
-                           loss_fn=softmax_cross_entropy)
-    ref = torch_training(task, params, readout, 25, np.random.default_rng(3), lr=0.02, max_norm=1.0, classes=True)
-    np.testing.assert_allclose(ours[2], ref[2], rtol=1e-10, atol=0)
-    for key in ours[0]:
-        np.testing.assert_allclose(ours[0][key], ref[0][key], rtol=0, atol=1e-10)
-
-
-@pytest.mark.parametrize("max_norm", [0.05, 1.0])
-def test_the_lstm_loop_matches_torch(max_norm):
-    rng = np.random.default_rng(0)
-    params = init_lstm_params(2, 5, rng, forget_bias=3.0, input_bias=-3.0)
-    readout = init_linear_params(5, 1, rng)
+def test_matches_torch_on_the_adding_problem(layer, max_norm):
+    params, readout = network(layer, 2, 5, 1)
     ours = train_last_step(adding(12), params, readout, 40, np.random.default_rng(7), lr=0.01, max_norm=max_norm)
     ref = torch_training(adding(12), params, readout, 40, np.random.default_rng(7), lr=0.01, max_norm=max_norm)
     np.testing.assert_allclose(ours[2], ref[2], rtol=1e-10, atol=0)
@@ -84,9 +66,9 @@ def test_the_lstm_loop_matches_torch(max_norm):
     assert max(np.abs(ours[0][k] - params[k]).max() for k in params) > 1e-2  # the weights did move
 
 
-def test_the_lstm_loop_with_cross_entropy_matches_torch():
-    rng = np.random.default_rng(1)
-    params, readout = init_lstm_params(3, 4, rng), init_linear_params(4, 3, rng)
+@pytest.mark.parametrize("layer", ["rnn", "lstm"])
+def test_matches_torch_with_cross_entropy(layer):
+    params, readout = network(layer, 3, 4, 3)
 
     def task(g):
         return recall_first(6, 4, 3, g)
