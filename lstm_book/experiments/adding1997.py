@@ -39,12 +39,16 @@ RECIPE = {"hidden_size": 16, "batch_size": 32, "lr": 1e-2, "max_norm": 1.0,
 DEFAULT_BUDGET = 160_000  # training sequences, for a T the paper did not run
 RESULTS = pathlib.Path(__file__).parent / "results"
 # The stored sweeps: the bias grid at T = 100 (None = torch's draw; "forget_gate":
-# False is the 1997 cell, f = 1) and the recipe at T = 500, three seeds each.
+# False is the 1997 cell, f = 1); at T = 500 the recipe, a forget bias of 6 and the
+# 1997 cell with input bias -6, which also runs at T = 1000; three seeds each.
 SWEEPS = {
     "grid": [{"T": 100, "forget_bias": fb, "input_bias": ib, "forget_gate": fg}
              for fb, fg in ((None, True), (1.0, True), (3.0, True), (None, False))
              for ib in (None, -3.0, -6.0)],
-    "long": [{"T": 500, "forget_bias": 3.0, "input_bias": -3.0, "forget_gate": True}],
+    "long": [{"T": 500, "forget_bias": 3.0, "input_bias": -3.0, "forget_gate": True},
+             {"T": 500, "forget_bias": 6.0, "input_bias": -3.0, "forget_gate": True},
+             {"T": 500, "forget_bias": None, "input_bias": -6.0, "forget_gate": False},
+             {"T": 1000, "forget_bias": None, "input_bias": -6.0, "forget_gate": False}],
 }
 SEEDS = (0, 1, 2)
 
@@ -66,6 +70,9 @@ def test_set(T):
     return adding_problem(N_TEST, T, np.random.default_rng([1997, T]))
 
 
+test_set.__test__ = False  # a data set, not a test: pytest must not collect it
+
+
 def score(params, readout, x, y, forget_gate=True):
     """(wrong, relative MSE): test sequences with |error| >= 0.04, and the test MSE
     divided by the variance of y (1 = no better than predicting the mean)."""
@@ -81,8 +88,8 @@ def run(T, seed, forget_bias=3.0, input_bias=-3.0, forget_gate=True, budget=None
 
     Returns a dict: the settings, "solved", "sequences" (training sequences until
     solved, None if not), and "history", one [sequences, wrong, relative MSE] per check.
-    callback(n, loss, params, readout), if given, is called after every update (a
-    progress bar, say); its return value is ignored.
+    callback(n, loss, params, readout, grad_norm), if given, is called after every
+    update (a progress bar, say); its return value is ignored.
     """
     budget = paper_budget(T) if budget is None else budget
     rng = np.random.default_rng(seed)  # initial weights, then every batch
@@ -91,9 +98,9 @@ def run(T, seed, forget_bias=3.0, input_bias=-3.0, forget_gate=True, budget=None
     x_test, y_test = test_set(T)
     history = []
 
-    def check(n, loss, params, readout):
+    def check(n, loss, params, readout, grad_norm):
         if callback is not None:
-            callback(n, loss, params, readout)
+            callback(n, loss, params, readout, grad_norm)
         if n % check_every:
             return False
         wrong, relative = score(params, readout, x_test, y_test, forget_gate)
@@ -120,15 +127,16 @@ def median_sequences(runs):
 
 def describe(result, seconds):
     """One line per run, for the command line."""
-    updates = result["history"][-1][0] // RECIPE["batch_size"] if result["history"] \
-        else 0
-    wrong = result["history"][-1][1] if result["history"] else N_TEST
     if result["solved"]:
         what = f"solved after {result['sequences']:,} sequences"
     else:
         what = f"not solved within {result['budget']:,} sequences"
-    return (f"seed {result['seed']}: {what} ({updates:,} updates; {wrong} of "
-            f"{N_TEST:,} test sequences wrong; {seconds:.0f} s)")
+    if not result["history"]:
+        return f"seed {result['seed']}: {what} (no test: the budget ended before the " \
+            f"first check, after {RECIPE['check_every']} updates; {seconds:.0f} s)"
+    sequences, wrong, _ = result["history"][-1]
+    return (f"seed {result['seed']}: {what} ({sequences // RECIPE['batch_size']:,} "
+            f"updates; {wrong} of {N_TEST:,} test sequences wrong; {seconds:.0f} s)")
 
 
 def store(name):
@@ -154,11 +162,12 @@ def load(name):
     return json.loads((RESULTS / f"adding1997_{name}.json").read_text())
 
 
-def runs_of(sweep, forget_bias=3.0, input_bias=-3.0, forget_gate=True):
-    """The runs of a loaded sweep with these settings, in the order stored (seed 0,
-    1, 2); None means torch's draw."""
+def runs_of(sweep, forget_bias=3.0, input_bias=-3.0, forget_gate=True, T=None):
+    """The runs of a loaded sweep with these settings (and length T, if given), in
+    the order stored (seed 0, 1, 2); None means torch's draw."""
     return [r for r in sweep["runs"] if r["forget_bias"] == forget_bias
-            and r["input_bias"] == input_bias and r["forget_gate"] == forget_gate]
+            and r["input_bias"] == input_bias and r["forget_gate"] == forget_gate
+            and (T is None or r["T"] == T)]
 
 
 # --- What the distractors do to a cell: measurements at any point of training -------
@@ -302,6 +311,11 @@ def bias(text):
             f"must be a number or 'draw', got {text!r}") from None
 
 
+def bias_text(value):
+    """A gate bias for the command line's header: the number, or "draw"."""
+    return "draw" if value is None else f"{value:g}"
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="python -m lstm_book.experiments.adding1997",
@@ -327,10 +341,11 @@ def main(argv=None):
         store(args.store)
         return 0
     budget = paper_budget(args.T) if args.budget is None else args.budget
+    forget = "no forget gate (f = 1)" if args.no_forget_gate else \
+        f"forget bias {bias_text(args.forget_bias)}"
     print(f"adding problem, T = {args.T}: LSTM H = {RECIPE['hidden_size']}, batch "
           f"{RECIPE['batch_size']}, Adam {RECIPE['lr']}, clip {RECIPE['max_norm']}, "
-          f"forget bias {args.forget_bias}, input bias {args.input_bias}"
-          f"{', no forget gate' if args.no_forget_gate else ''}; solved = at most "
+          f"{forget}, input bias {bias_text(args.input_bias)}; solved = at most "
           f"{allowed_wrong(args.T)} of {N_TEST:,} test sequences with |error| >= {TOL}",
           flush=True)
     runs = []
