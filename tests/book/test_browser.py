@@ -3,6 +3,8 @@
 Run after the book is built (`make test` builds it first). Checks, per page: the math is typeset by
 the bundled MathJax, every image loads, the widgets render from their saved state (and a slider
 moves its frames without a kernel), and the page logs no error and asks for nothing off this machine.
+At a phone's width (390 px) and a laptop's (1366 px): the visible toggles open and close the table
+of contents and the page contents, and a page has exactly one visible way into search.
 """
 import functools
 import http.server
@@ -54,9 +56,10 @@ def browser():
         browser.close()
 
 
-def open_page(browser, server, path):
-    """Open `path`; return (page, problems) where problems lists blocked requests and console errors."""
-    page = browser.new_page()
+def open_page(browser, server, path, width=None):
+    """Open `path` (in a window `width` px wide if given); return (page, problems) where problems
+    lists blocked requests and console errors."""
+    page = browser.new_page(viewport={"width": width, "height": 844} if width else None)
     problems = []
 
     def route(r):
@@ -145,5 +148,76 @@ def test_search_works_offline(browser, server):
     page, problems = open_page(browser, server, "search.html?q=hidden+state")
     page.wait_for_selector("#search-results li, ul.search li", timeout=20000)
     assert page.locator("ul.search li").count() > 0
+    assert problems == [], problems
+    page.close()
+
+
+PHONE, DESKTOP = 390, 1366
+
+
+def visible_toggle(page, which):
+    """The one visible `which` ("primary" or "secondary") sidebar toggle on the page."""
+    toggles = page.locator(f".{which}-toggle:visible")
+    assert toggles.count() == 1, f"{toggles.count()} visible {which} toggles"
+    return toggles.first
+
+
+def test_phone_toggles_open_and_close_the_sidebars(browser, server):
+    # pydata-sphinx-theme binds its handler to the first .primary-toggle / .secondary-toggle in the
+    # page; with its own top bar rendered that was a hidden twin, so the visible buttons did nothing
+    # (pydata-sphinx-theme#2451, sphinx-book-theme#988). _config.yml leaves that bar out.
+    expect = pytest.importorskip("playwright.sync_api").expect
+    page, problems = open_page(browser, server, chapter_pages()[0], width=PHONE)
+    toc = page.locator("#pst-primary-sidebar-modal")
+    contents = page.locator("#pst-secondary-sidebar-modal")
+    expect(toc).to_be_hidden()
+    expect(contents).to_be_hidden()
+
+    visible_toggle(page, "primary").click()
+    expect(toc).to_be_visible()
+    assert toc.locator("nav.bd-docs-nav a:visible").count() >= 5  # the chapters, readable
+    page.keyboard.press("Escape")
+    expect(toc).to_be_hidden()
+
+    visible_toggle(page, "secondary").click()
+    expect(contents).to_be_visible()
+    assert contents.locator("nav.page-toc a:visible, .bd-toc-nav a:visible").count() >= 3
+    page.mouse.click(10, 400)  # on the backdrop, outside the panel on the right
+    expect(contents).to_be_hidden()
+    assert problems == [], problems
+    page.close()
+
+
+def test_desktop_toggle_hides_and_shows_the_table_of_contents(browser, server):
+    expect = pytest.importorskip("playwright.sync_api").expect
+    page, problems = open_page(browser, server, chapter_pages()[0], width=DESKTOP)
+    toc = page.locator("#pst-primary-sidebar")
+    expect(toc).to_be_visible()
+    expect(page.locator("#pst-secondary-sidebar")).to_be_visible()  # page contents always shown
+    toggle = visible_toggle(page, "primary")
+    toggle.click()
+    expect(toc).to_be_hidden()
+    expect(page.locator("#pst-primary-sidebar-modal")).to_be_hidden()  # collapsed, not a pop-up
+    toggle.click()
+    expect(toc).to_be_visible()
+    assert toc.locator("nav.bd-docs-nav a:visible").count() >= 5
+    assert problems == [], problems
+    page.close()
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+def test_one_search_entry_point_and_no_empty_top_bar(browser, server, width):
+    expect = pytest.importorskip("playwright.sync_api").expect
+    page, problems = open_page(browser, server, chapter_pages()[0], width=width)
+    header = page.locator("#pst-header")
+    assert header.count() == 0 or header.bounding_box() is None or header.bounding_box()["height"] == 0
+    entries = page.locator(".search-button__button:visible, form.bd-search:visible, input[name=q]:visible")
+    assert entries.count() == 1, f"{entries.count()} visible search entry points"
+    entries.first.click()
+    dialog = page.locator("#pst-search-dialog")
+    expect(dialog).to_be_visible()
+    page.keyboard.type("forget gate")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search.html?q=forget*", timeout=10000)
     assert problems == [], problems
     page.close()
