@@ -162,12 +162,13 @@ def visible_toggle(page, which):
     return toggles.first
 
 
-def test_phone_toggles_open_and_close_the_sidebars(browser, server):
+@pytest.mark.parametrize("path", chapter_pages())
+def test_phone_toggles_open_and_close_the_sidebars(browser, server, path):
     # pydata-sphinx-theme binds its handler to the first .primary-toggle / .secondary-toggle in the
     # page; with its own top bar rendered that was a hidden twin, so the visible buttons did nothing
     # (pydata-sphinx-theme#2451, sphinx-book-theme#988). _config.yml leaves that bar out.
     expect = pytest.importorskip("playwright.sync_api").expect
-    page, problems = open_page(browser, server, chapter_pages()[0], width=PHONE)
+    page, problems = open_page(browser, server, path, width=PHONE)
     toc = page.locator("#pst-primary-sidebar-modal")
     contents = page.locator("#pst-secondary-sidebar-modal")
     expect(toc).to_be_hidden()
@@ -188,9 +189,10 @@ def test_phone_toggles_open_and_close_the_sidebars(browser, server):
     page.close()
 
 
-def test_desktop_toggle_hides_and_shows_the_table_of_contents(browser, server):
+@pytest.mark.parametrize("path", chapter_pages())
+def test_desktop_toggle_hides_and_shows_the_table_of_contents(browser, server, path):
     expect = pytest.importorskip("playwright.sync_api").expect
-    page, problems = open_page(browser, server, chapter_pages()[0], width=DESKTOP)
+    page, problems = open_page(browser, server, path, width=DESKTOP)
     toc = page.locator("#pst-primary-sidebar")
     expect(toc).to_be_visible()
     expect(page.locator("#pst-secondary-sidebar")).to_be_visible()  # page contents always shown
