@@ -81,6 +81,43 @@ def score(params, readout, x, y, forget_gate=True):
     return wrong, float(np.mean((y_hat - y) ** 2) / np.var(y))
 
 
+def recipe_network(seed, hidden_size=16, forget_bias=3.0, input_bias=-3.0):
+    """rng, LSTM params (D = 2 -> H) and readout (H -> 1), drawn from
+    default_rng(seed) in this order; the same rng then draws every batch. None for a
+    bias keeps torch's draw."""
+    rng = np.random.default_rng(seed)
+    params = init_lstm_params(2, hidden_size, rng, forget_bias, input_bias)
+    return rng, params, init_linear_params(hidden_size, 1, rng)
+
+
+def train_until_solved(T, rng, params, readout, max_updates, callback=None,
+                       forget_gate=True, batch_size=32, lr=1e-2, max_norm=1.0,
+                       check_every=50):
+    """Train on the adding problem at length T until solved (at most `allowed_wrong(T)`
+    of `test_set(T)` off by 0.04 or more, checked every `check_every` updates) or
+    `max_updates` updates -> params, readout, losses, history.
+
+    history: one row [update, wrong, relative MSE] per check. callback(n, loss, params,
+    readout, grad_norm), e.g. a progress bar, is called after every update.
+    """
+    x_test, y_test = test_set(T)
+    history = []
+
+    def check(n, loss, params, readout, grad_norm):
+        if callback is not None:
+            callback(n, loss, params, readout, grad_norm)
+        if n % check_every:
+            return False  # go on
+        wrong, relative = score(params, readout, x_test, y_test, forget_gate)
+        history.append([n, wrong, relative])
+        return wrong <= allowed_wrong(T)  # True stops training
+
+    params, readout, losses = train_last_step(
+        lambda g: adding_problem(batch_size, T, g), params, readout, max_updates, rng,
+        lr=lr, max_norm=max_norm, forget_gate=forget_gate, callback=check)
+    return params, readout, losses, history
+
+
 def run(T, seed, forget_bias=3.0, input_bias=-3.0, forget_gate=True, budget=None,
         hidden_size=16, batch_size=32, lr=1e-2, max_norm=1.0, check_every=50,
         callback=None):
@@ -92,24 +129,12 @@ def run(T, seed, forget_bias=3.0, input_bias=-3.0, forget_gate=True, budget=None
     update (a progress bar, say); its return value is ignored.
     """
     budget = paper_budget(T) if budget is None else budget
-    rng = np.random.default_rng(seed)  # initial weights, then every batch
-    params = init_lstm_params(2, hidden_size, rng, forget_bias, input_bias)
-    readout = init_linear_params(hidden_size, 1, rng)
-    x_test, y_test = test_set(T)
-    history = []
-
-    def check(n, loss, params, readout, grad_norm):
-        if callback is not None:
-            callback(n, loss, params, readout, grad_norm)
-        if n % check_every:
-            return False
-        wrong, relative = score(params, readout, x_test, y_test, forget_gate)
-        history.append([n * batch_size, wrong, round(relative, 6)])
-        return wrong <= allowed_wrong(T)
-
-    train_last_step(lambda g: adding_problem(batch_size, T, g), params, readout,
-                    math.ceil(budget / batch_size), rng, lr=lr, max_norm=max_norm,
-                    forget_gate=forget_gate, callback=check)
+    rng, params, readout = recipe_network(seed, hidden_size, forget_bias, input_bias)
+    *_, checks = train_until_solved(T, rng, params, readout,
+                                    math.ceil(budget / batch_size), callback,
+                                    forget_gate, batch_size, lr, max_norm, check_every)
+    history = [[n * batch_size, wrong, round(relative, 6)]
+               for n, wrong, relative in checks]
     solved = bool(history) and history[-1][1] <= allowed_wrong(T)
     return {"T": T, "seed": seed, "forget_bias": forget_bias, "input_bias": input_bias,
             "forget_gate": forget_gate, "budget": budget, "solved": solved,
@@ -178,10 +203,8 @@ N_PROBE = 512  # sequences the measurements use: the first 512 of `test_set(T)`
 
 def init_network(seed, forget_bias=3.0, input_bias=-3.0, hidden_size=16):
     """The initial weights of `run(T, seed, forget_bias, input_bias)`: (params,
-    readout), drawn from default_rng(seed) in the order `run` draws them."""
-    rng = np.random.default_rng(seed)
-    params = init_lstm_params(2, hidden_size, rng, forget_bias, input_bias)
-    return params, init_linear_params(hidden_size, 1, rng)
+    readout), as `recipe_network` draws them."""
+    return recipe_network(seed, hidden_size, forget_bias, input_bias)[1:]
 
 
 def marked_steps(x):
@@ -276,28 +299,26 @@ def cell_measures(x, params, readout, forget_gate=True):
             "grad_last": float(np.median(np.abs(dx[-1, :, 0])))}
 
 
-def length(text):
-    """argparse type for --T: an integer of at least 10."""
-    try:
-        T = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"T must be an integer, got {text!r}") from None
-    if T < 10:
-        raise argparse.ArgumentTypeError(
-            f"T must be at least 10 (the first marked step lies among the first ten "
-            f"steps), got {T}")
-    return T
+def integer_at_least(low, name="", why=""):
+    """An argparse type: an integer of at least `low`; `name` and `why` go into the
+    error message."""
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{name}must be an integer, got {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(
+                f"{name}must be at least {low}{why}, got {value}")
+        return value
+    return parse
 
 
-def positive(text):
-    """argparse type for --seeds and --budget: a positive integer."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+# --T: the first marked step lies among the first ten; --seeds, --budget: positive.
+length = integer_at_least(10, "T ", " (the first marked step lies among the first ten "
+                                    "steps)")
+positive = integer_at_least(1)
 
 
 def bias(text):

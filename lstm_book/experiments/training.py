@@ -1,10 +1,10 @@
 """The experiments of the chapter "Training an LSTM".
 
-`train_adding` trains an LSTM with `lstm_lib.train.train_last_step` on the adding problem
-with the recipe of `lstm_book.experiments.adding1997` and stops when the test criterion
-is met; `train_recording` keeps, through the loop's callback, the global gradient
-norm of every update (before clipping). The chapter "What training did to the gates" trains its network with
-`train_adding` too.
+`train_adding` trains the recipe's LSTM of `lstm_book.experiments.adding1997` on the
+adding problem until the test criterion is met (`train_until_solved` there);
+`train_recording` keeps, through the loop's callback, the global gradient norm of every
+update (before clipping). The chapter "What training did to the gates" trains its
+network with `train_adding` too.
 
 The learning-rate and clipping sweep the slider exercise reads is too long for the
 chapter's budget; it is stored in results/training_sweep.json:
@@ -21,9 +21,13 @@ import numpy as np
 
 from lstm_book.diagrams import COLORS, arrow, box, label, setup_axes
 from lstm_book.experiments import adding1997
-from lstm_book.experiments.adding1997 import RECIPE, allowed_wrong, score
-from lstm_lib.layers import init_linear_params
-from lstm_lib.lstm import init_lstm_params
+from lstm_book.experiments.adding1997 import (
+    RECIPE,
+    allowed_wrong,
+    recipe_network,
+    score,
+    train_until_solved,
+)
 from lstm_lib.tasks import adding_problem
 from lstm_lib.train import train_last_step
 
@@ -77,44 +81,16 @@ def draw_training(ax):
     return texts
 
 
-def recipe_network(seed, hidden_size=RECIPE["hidden_size"],
-                   forget_bias=RECIPE["forget_bias"], input_bias=RECIPE["input_bias"]):
-    """rng, LSTM params (D = 2 -> H) and readout (H -> 1), drawn from
-    default_rng(seed) in this order; the same rng then draws every batch."""
-    rng = np.random.default_rng(seed)
-    params = init_lstm_params(2, hidden_size, rng, forget_bias, input_bias)
-    readout = init_linear_params(hidden_size, 1, rng)
-    return rng, params, readout
-
-
 def train_adding(T, seed, max_updates, callback=None, lr=RECIPE["lr"],
                  max_norm=RECIPE["max_norm"], check_every=RECIPE["check_every"],
                  **init):
-    """Train an LSTM on the adding problem at length T until solved (at most
-    `allowed_wrong(T)` of the 2,560 test sequences off by 0.04 or more, checked every
-    `check_every` updates) or `max_updates` updates -> params, readout, losses, history.
-
-    history: one row [update, wrong, relative MSE] per check. callback(n, loss, ...),
-    e.g. a progress bar, is called after every update. init: hidden_size, forget_bias,
-    input_bias of `recipe_network`.
-    """
+    """The recipe's network at `seed` (`recipe_network`; init: hidden_size,
+    forget_bias, input_bias), trained by `train_until_solved` -> params, readout,
+    losses, history (an array, one row [update, wrong, relative MSE] per check)."""
     rng, params, readout = recipe_network(seed, **init)
-    x_test, y_test = adding1997.test_set(T)
-    history = []
-
-    def check(n, loss, params, readout, grad_norm):
-        if callback is not None:
-            callback(n, loss, params, readout, grad_norm)
-        if n % check_every:
-            return False  # go on
-        wrong, relative = score(params, readout, x_test, y_test)
-        history.append([n, wrong, relative])
-        return wrong <= allowed_wrong(T)  # True stops training
-
-    batch = RECIPE["batch_size"]
-    params, readout, losses = train_last_step(
-        lambda g: adding_problem(batch, T, g), params, readout, max_updates, rng,
-        lr=lr, max_norm=max_norm, callback=check)
+    params, readout, losses, history = train_until_solved(
+        T, rng, params, readout, max_updates, callback, lr=lr, max_norm=max_norm,
+        check_every=check_every)
     return params, readout, losses, np.array(history)
 
 
