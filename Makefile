@@ -18,7 +18,7 @@ export MKL_NUM_THREADS := 1
 # No progress bars in stored outputs or under nbval (lstm_book.notebook.progress).
 export LSTM_BOOK_QUIET := 1
 
-.PHONY: help book test check lint lab execute experiments unit-nbval build-check browser clean
+.PHONY: help book test check lint format lab execute experiments unit-nbval build-check browser clean
 
 help:
 	@echo "make book     build the HTML book into _build/html (sets itself up)"
@@ -66,6 +66,7 @@ check: $(STAMP)
 # --- the stages of `make test` --------------------------------------------------------------------
 lint:
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check book   # chapter code laid out at 88 columns (book/ruff.toml)
 
 unit-nbval:
 	timeout 1500 $(BIN)/pytest -p no:cacheprovider -n 2 --dist loadfile --doctest-modules \
@@ -81,6 +82,9 @@ browser:
 	timeout 600 $(BIN)/pytest -p no:cacheprovider -m browser tests
 
 # --- for learners and authors ---------------------------------------------------------------------
+format: $(STAMP)
+	$(BIN)/ruff format book
+
 lab: $(STAMP)
 	$(BIN)/jupyter lab book $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 

@@ -9,7 +9,6 @@ import time
 import urllib.request
 
 import pytest
-
 from test_browser import CHROMIUM
 
 pytestmark = pytest.mark.browser
@@ -37,7 +36,8 @@ def free_port():
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     folder = tmp_path_factory.mktemp("lab")
-    notebook = {"cells": [{"cell_type": "code", "metadata": {}, "source": CELL, "outputs": [], "execution_count": None}],
+    cell = {"cell_type": "code", "metadata": {}, "source": CELL, "outputs": [], "execution_count": None}
+    notebook = {"cells": [cell],
                 "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
                 "nbformat": 4, "nbformat_minor": 5}
     (folder / "slider.ipynb").write_text(json.dumps(notebook))
