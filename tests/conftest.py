@@ -1,6 +1,7 @@
 """Shared fixtures, and a per-chapter execution-time report for the nbval run."""
 import collections
 import os
+import re
 
 import matplotlib
 import numpy as np
@@ -31,3 +32,23 @@ def pytest_terminal_summary(terminalreporter):
             flag = "" if seconds <= 90 else "   OVER BUDGET"
             terminalreporter.write_line(f"{seconds:7.1f} s  {path}{flag}")
         terminalreporter.write_line(f"{sum(_notebook_seconds.values()):7.1f} s  all chapters (budget: 720 s)")
+
+
+class _UnwrappedCapture:
+    """capsys whose .out joins the lines the checkers' feedback wraps at the text column
+    (lstm_book.exercises.feedback.WIDTH), so a test can look for a whole sentence."""
+
+    def __init__(self, capsys):
+        self._capsys = capsys
+
+    def readouterr(self):
+        captured = self._capsys.readouterr()
+        return type(captured)(re.sub(r"\n     (?=\S)", " ", captured.out), captured.err)
+
+    def __getattr__(self, name):
+        return getattr(self._capsys, name)
+
+
+@pytest.fixture
+def capsys(capsys):
+    return _UnwrappedCapture(capsys)

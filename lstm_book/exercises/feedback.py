@@ -5,6 +5,7 @@ reader gets a printed explanation and the checker returns a `Verdict` that is tr
 """
 import html
 import sysconfig
+import textwrap
 import traceback
 
 import numpy as np
@@ -30,12 +31,38 @@ class Verdict:
 MARKS = {True: "✓", False: "✗"}  # in every common font, unlike emoji
 
 
+STUB = "NotImplementedError"  # what an exercise's starting code raises
+
+
 def report(title, messages, passed):
-    """Print the feedback block and return the verdict."""
-    print(f"{MARKS[bool(passed)]} {title}")
-    for msg in messages:
-        print("   " + msg.replace("\n", "\n   "))
+    """Print the feedback block and return the verdict.
+
+    An answer still at its starting code (it raises NotImplementedError) is not a mistake: the
+    reader is told what to do next instead of being shown an error.
+    """
+    if not passed and any(f"raised {STUB}" in m for m in messages):
+        title = title.removesuffix(": not yet") + ": waiting for your code"
+        messages = [_stub_message(m) if f"raised {STUB}" in m else m for m in messages]
+        _print_block(f"○ {title}", messages)
+        return Verdict(False, messages)
+    _print_block(f"{MARKS[bool(passed)]} {title}", messages)
     return Verdict(passed, messages)
+
+
+WIDTH = 80  # characters: a printed verdict fits the book's text column
+
+
+def _print_block(header, messages):
+    print(header)
+    for msg in messages:
+        for line in msg.split("\n"):
+            print(textwrap.fill(line, WIDTH, initial_indent="   ", subsequent_indent="     ",
+                                break_long_words=False, break_on_hyphens=False))
+
+
+def _stub_message(message):
+    detail = message[message.index(f"raised {STUB}") + len("raised "):]
+    return f"It still raises {detail}. Write your answer in its place and run this cell again."
 
 
 def verdict_html(passed, messages):

@@ -100,3 +100,22 @@ def test_an_error_inside_numpy_or_the_library_points_to_the_readers_line():
 
     _, message = call_safely(numpy_answer, np.ones((2, 4)))
     assert "`return np.split(a, 3, axis=1)`" in message
+
+
+def test_starting_code_is_told_what_to_do_not_shown_an_error(capsys):
+    def stub(x):
+        raise NotImplementedError("your code here")
+
+    verdict = report("f: not yet", run(stub)[1], False)
+    out = capsys._capsys.readouterr().out  # as printed, wrapped
+    assert not verdict
+    assert out.startswith("○ f: waiting for your code\n") and "✗" not in out
+    assert "It still raises NotImplementedError: your code here" in " ".join(out.split())
+    assert "raised" not in out
+
+
+def test_printed_feedback_fits_the_text_column(capsys):
+    report("f: not yet", ["word " * 60, "a\nb"], False)
+    lines = capsys._capsys.readouterr().out.splitlines()
+    assert max(map(len, lines)) <= 80 and lines[-2:] == ["   a", "   b"]
+    assert all(line.startswith("     ") for line in lines[2:-2])  # continuations indented
