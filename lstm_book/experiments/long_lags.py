@@ -192,15 +192,15 @@ def configurations():
 
 
 def describe(result, seconds=None):
-    """One line for a run: what it scored."""
+    """One line for a run, what it scored (and, for an LSTM, a second: its forget gates)."""
     what = "success" if result["task"] == "adding" else "accuracy"
     error = "relative MSE" if result["task"] == "adding" else "cross-entropy"
     line = (f"{result['task']:6s} {result['net']:8s} T = {result['T']:3d} seed "
             f"{result['seed']}: {what} {result['success']:.3f}, {error} "
             f"{result['error']:.3f}")
-    if "forget_mean" in result:
-        line += (f", f {result['forget_mean_init']:.2f} -> {result['forget_mean']:.2f}"
-                 f", keep {result['forget_keep']:.1e}")
+    if "forget_mean" in result:  # a second line: the first stays within 80 characters
+        line += (f"\n    forget gate {result['forget_mean_init']:.2f} -> "
+                 f"{result['forget_mean']:.2f}, keep {result['forget_keep']:.1e}")
     return line + ("" if seconds is None else f" ({seconds:.0f} s)")
 
 
