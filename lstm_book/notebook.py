@@ -11,6 +11,8 @@ from IPython.display import Markdown, display
 def setup_notebook(seed=0):
     """Seed every generator, use one thread (float sums depend on it) and set the figure style.
 
+    Figures shown in a notebook (``plt.show()``, glued figures) are drawn at twice the size they
+    are shown at, so they are sharp on high-density screens (`lstm_book.widgets.inline_png`).
     Returns ``numpy.random.default_rng(seed)``, the generator a chapter passes to the library.
     """
     import torch
@@ -23,7 +25,25 @@ def setup_notebook(seed=0):
     mpl.rcParams.update({"figure.figsize": (6.4, 3.6), "figure.dpi": 100, "axes.grid": True,
                          "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False,
                          "savefig.bbox": "tight"})
+    _sharp_inline_figures()
     return np.random.default_rng(seed)
+
+
+def _sharp_inline_figures():
+    """In IPython, show every matplotlib figure as a 2x PNG with its display width (`inline_png`)."""
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None:
+        return
+    # Importing the inline backend configures IPython's figure formatters now (pyplot does it
+    # lazily, at the first figure, and would replace the formatter registered below).
+    import matplotlib_inline.backend_inline  # noqa: F401
+    from matplotlib.figure import Figure
+
+    from lstm_book.widgets import inline_png
+
+    shell.display_formatter.formatters["image/png"].for_type(Figure, inline_png)
 
 
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
