@@ -36,13 +36,15 @@ $(STAMP): requirements.txt
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-# The widget manager for the static pages, from the npm registry (no CDN at read time).
+# The widget manager for the static pages, from the npm registry (no CDN at read time), with its icon
+# fonts in woff2 only (every browser that runs it reads woff2). The build trims it further
+# (lstm_book.sphinx_site: no inline source maps) and loads it only on pages with widgets.
 $(WIDGETS_JS):
 	@command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq npm; }
 	rm -rf _static/widgets && mkdir -p _static/widgets
 	tmp=$$(mktemp -d) && (cd $$tmp && npm pack --silent $(HTML_MANAGER) >/dev/null && tar xzf *.tgz) \
 	  && cp $$tmp/package/dist/embed.js $$tmp/package/dist/embed.js.LICENSE.txt _static/widgets/ \
-	  && cp $$tmp/package/dist/*.woff* $$tmp/package/dist/*.ttf $$tmp/package/dist/*.eot $$tmp/package/dist/*.svg _static/widgets/ \
+	  && cp $$tmp/package/dist/*.woff2 _static/widgets/ \
 	  && rm -rf $$tmp
 
 $(CHROMIUM):

@@ -10,7 +10,6 @@ import functools
 import http.server
 import os
 import pathlib
-import re
 import threading
 
 import pytest
@@ -20,8 +19,6 @@ pytestmark = pytest.mark.browser
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 HTML = pathlib.Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html"))
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-# sphinx-thebe injects its set-up twice on every page; the duplicate declaration is harmless (TECH_NOTES).
-HARMLESS = [re.compile(r"Identifier 'THEBE_JS_URL' has already been declared")]
 
 
 def chapter_pages():
@@ -70,9 +67,8 @@ def open_page(browser, server, path, width=None):
             r.abort()
 
     page.route("**/*", route)
-    page.on("console", lambda m: m.type == "error" and not any(h.search(m.text) for h in HARMLESS)
-            and problems.append(f"console error: {m.text}"))
-    page.on("pageerror", lambda e: not any(h.search(str(e)) for h in HARMLESS) and problems.append(f"page error: {e}"))
+    page.on("console", lambda m: m.type == "error" and problems.append(f"console error: {m.text}"))
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     page.on("requestfailed", lambda r: r.url.startswith(server) and problems.append(f"failed: {r.url}"))
     page.goto(f"{server}/{path}", wait_until="load")
     page.wait_for_timeout(300)
