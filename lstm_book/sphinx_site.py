@@ -17,7 +17,7 @@ trims both, so that a page downloads what it uses (measure with `tools/page_weig
   manager without its CSS source maps and with its one schema validator told that the widget schema's
   union types are intended (the ajv "strict mode: use allowUnionTypes" console warning); the widget
   fonts in woff2 only; of Font Awesome, the glyph rules of the icons the pages use and one icon font
-  cut to those glyphs and the theme's admonition icons (2 KB instead of 0.16 MB), no script.
+  cut to those glyphs and the theme's admonition icons (3 KB instead of 0.16 MB), no script.
 - **Buttons from one setting** (`config-inited`): `repository.url` in `_config.yml`. Empty: no
   repository, issues, edit, source or launch (Binder, Colab, JupyterHub) buttons and no thebe. Set:
   the repository and issues buttons and the launch buttons configured under `launch_buttons`.
