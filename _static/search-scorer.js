@@ -98,7 +98,15 @@ if (typeof Search !== "undefined" && !Search.lstmBook) {
       const contentRoot = document.documentElement.dataset.content_root;
       const listItem = document.createElement("li");
       const link = listItem.appendChild(document.createElement("a"));
-      link.href = docName + DOCUMENTATION_OPTIONS.LINK_SUFFIX + anchor;
+      let linkUrl = docName + DOCUMENTATION_OPTIONS.LINK_SUFFIX;
+      if (DOCUMENTATION_OPTIONS.BUILDER === "dirhtml") {
+        // as searchtools.js: page/index -> page/, index -> the root
+        let dirname = docName + "/";
+        if (dirname.match(/\/index\/$/)) dirname = dirname.substring(0, dirname.length - 6);
+        else if (dirname === "index/") dirname = "";
+        linkUrl = contentRoot + dirname;
+      }
+      link.href = linkUrl + anchor;
       link.dataset.score = item[4];
       link.innerHTML = title;
       const highlight = () => {
