@@ -66,7 +66,7 @@ def reduce_colours(image, colours):
     return out
 
 
-def figure_image(fig, fmt="webp", colours=48, column=COLUMN):
+def figure_image(fig, fmt="webp", colours=32, column=COLUMN):
     """Encode `fig` at twice the width it is shown at, then close it (it is not shown a second time).
 
     Returns (image bytes, width in CSS px to show it at). `fmt` "webp" (lossless; about a third
