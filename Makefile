@@ -81,7 +81,7 @@ build-check:
 	timeout 600 $(BIN)/jupyter-book build --all -W --keep-going .
 
 browser:
-	timeout 600 $(BIN)/pytest -p no:cacheprovider -m browser tests
+	timeout 1800 $(BIN)/pytest -p no:cacheprovider -m browser tests   # test_browser, _search and _site alone: 9 min on 2 shared cores
 
 # --- for learners and authors ---------------------------------------------------------------------
 format: $(STAMP)
