@@ -210,6 +210,8 @@ def patch_widget_manager(static):
         if font.suffix in (".eot", ".ttf", ".woff", ".svg"):
             font.unlink()  # browsers that run the widget manager all take the woff2
     text = embed.read_text(encoding="utf-8")
+    if "({allowUnionTypes:!0})" in text:
+        return  # patched by an earlier build that Sphinx did not redo (an incremental build copies no assets)
     text, maps = re.subn(r',"",\{version:3,sources:\[.*?,sourceRoot:""\}\]', ',""]', text, flags=re.S)
     text = re.sub(r"\n//# sourceMappingURL=embed\.js\.map\s*$", "\n", text)  # the map is not shipped
     text, ajv = re.subn(r"(\b\w+=new\(\w+\(\)\))(,\w+=\w+\.compile\()", r"\1({allowUnionTypes:!0})\2", text)
