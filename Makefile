@@ -6,8 +6,6 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
-WIDGETS_JS := _static/widgets/embed.js
-HTML_MANAGER := @jupyter-widgets/html-manager@1.0.15
 CHROMIUM := /usr/bin/chromium
 NOTEBOOKS = $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
 
@@ -36,26 +34,15 @@ $(STAMP): requirements.txt
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-# The widget manager for the static pages, from the npm registry (no CDN at read time), with its icon
-# fonts in woff2 only (every browser that runs it reads woff2). The build trims it further
-# (lstm_book.sphinx_site: no inline source maps) and loads it only on pages with widgets.
-$(WIDGETS_JS):
-	@command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq npm; }
-	rm -rf _static/widgets && mkdir -p _static/widgets
-	tmp=$$(mktemp -d) && (cd $$tmp && npm pack --silent $(HTML_MANAGER) >/dev/null && tar xzf *.tgz) \
-	  && cp $$tmp/package/dist/embed.js $$tmp/package/dist/embed.js.LICENSE.txt _static/widgets/ \
-	  && cp $$tmp/package/dist/*.woff2 _static/widgets/ \
-	  && rm -rf $$tmp
-
 $(CHROMIUM):
 	apt-get update -qq && apt-get install -y -qq chromium
 
 # --- the two main commands ------------------------------------------------------------------------
-book: $(STAMP) $(WIDGETS_JS)
+book: $(STAMP)
 	$(BIN)/jupyter-book build -W --keep-going .
 	@echo "Open the book: file://$(CURDIR)/_build/html/index.html"
 
-test: $(STAMP) $(WIDGETS_JS) $(CHROMIUM)
+test: $(STAMP) $(CHROMIUM)
 	$(MAKE) --no-print-directory lint unit-nbval build-check browser
 	@echo "make test: all stages passed"
 
@@ -101,4 +88,4 @@ experiments: $(STAMP)
 	$(BIN)/python -m lstm_book.experiments.training --store
 
 clean:
-	rm -rf _build _static/widgets
+	rm -rf _build _static/widgets  # _static/widgets: the widget manager an older make book fetched

@@ -4,8 +4,9 @@ Registered in `_config.yml` (`sphinx.extra_extensions: [lstm_book.sphinx_site]`)
 the same scripts on every page and its extensions copy whole libraries into the site; this module
 trims both, so that a page downloads what it uses (measure with `tools/page_weight.py`):
 
-- **Per page** (`html-page-context`): the widget manager (`_static/widgets/embed.js`, 1.9 MB) and its
-  MathJax shim only on pages with saved widget state; sphinx-design's style sheet and script only on
+- **Per page** (`html-page-context`): the book's widget renderer (`_static/widgets-static.js`, 9 KB,
+  in place of the ipywidgets HTML manager, 1.57 MB for the nine models the book saves) only on pages
+  with saved widget state; sphinx-design's style sheet and script only on
   pages that use it; sphinx-thebe's scripts (which also declare `THEBE_JS_URL` twice, a console
   error on every page) only when thebe is on; Sphinx's search index and search scripts only on the
   search page unless the theme's search-as-you-type is on (it is off); no duplicate inline scripts;
@@ -13,10 +14,9 @@ trims both, so that a page downloads what it uses (measure with `tools/page_weig
 - **The site** (`build-finished`, so `make book` and the strict build of `make test` both get it):
   MathJax as separate components (startup, TeX input, CHTML output, assistive MathML, about 0.8 MB a
   page instead of 1.2 MB: no context menu) and, on disk, only those components, the TeX extensions
-  MathJax's autoload may fetch and the woff2 fonts (24 MB -> 1.4 MB); no source maps; the widget
-  manager without its CSS source maps and with its one schema validator told that the widget schema's
-  union types are intended (the ajv "strict mode: use allowUnionTypes" console warning); the widget
-  fonts in woff2 only; of Font Awesome, the glyph rules of the icons the pages use and one icon font
+  MathJax's autoload may fetch and the woff2 fonts (24 MB -> 1.4 MB); no source maps; no widget
+  manager (a `_static/widgets/` left in a working tree by an older `make book` is not shipped);
+  of Font Awesome, the glyph rules of the icons the pages use and one icon font
   cut to those glyphs and the theme's admonition icons (3 KB instead of 0.16 MB), no script.
 - **Buttons from one setting** (`config-inited`): `repository.url` in `_config.yml`. Empty: no
   repository, issues, edit, source or launch (Binder, Colab, JupyterHub) buttons and no thebe. Set:
@@ -25,6 +25,7 @@ trims both, so that a page downloads what it uses (measure with `tools/page_weig
 import json
 import pathlib
 import re
+import shutil
 
 from markupsafe import Markup
 from sphinx.util import logging
@@ -32,6 +33,10 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_RENDERER = "widgets-static.js"  # _static/widgets-static.js: draws the saved widgets
+# Left in a working tree by an older `make book` (the ipywidgets HTML manager and its MathJax shim):
+# never loaded, never shipped.
+OLD_WIDGET_SCRIPTS = ("widgets/embed.js", "widgets-mathjax-shim.js")
 TEMPLATES = pathlib.Path(__file__).with_name("_templates")
 LAUNCH_URLS = ("binderhub_url", "jupyterhub_url", "colab_url", "jupyterlite_url", "deepnote_url")
 REPOSITORY_BUTTONS = ("use_repository_button", "use_issues_button")
@@ -135,7 +140,7 @@ def page_assets(scripts, styles, *, body, thebe):
         if key in seen:
             continue
         seen.add(key)
-        if not has_widgets and (name.endswith("widgets/embed.js") or name.endswith("widgets-mathjax-shim.js")):
+        if name.endswith(OLD_WIDGET_SCRIPTS) or (not has_widgets and name.endswith(WIDGET_RENDERER)):
             continue
         if not uses_design and name.endswith("design-tabs.js"):
             continue
@@ -197,30 +202,11 @@ def drop_source_maps(outdir):
         map_file.unlink()
 
 
-def patch_widget_manager(static):
-    """embed.js of @jupyter-widgets/html-manager 1.0.15: drop the source maps webpack inlined with each
-    style sheet (0.3 MB; the runtime appends them base64-encoded to every <style>), and give the one
-    Ajv instance, which compiles the widget-state schema, `allowUnionTypes` (the schema declares
-    union types such as ["string", "null"] on purpose; Ajv's default strict mode logs a warning)."""
-    widgets = static / "widgets"
-    embed = widgets / "embed.js"
-    if not embed.exists():
-        return
-    for font in widgets.iterdir():
-        if font.suffix in (".eot", ".ttf", ".woff", ".svg"):
-            font.unlink()  # browsers that run the widget manager all take the woff2
-    text = embed.read_text(encoding="utf-8")
-    if "({allowUnionTypes:!0})" in text:
-        return  # patched by an earlier build that Sphinx did not redo (an incremental build copies no assets)
-    text, maps = re.subn(r',"",\{version:3,sources:\[.*?,sourceRoot:""\}\]', ',""]', text, flags=re.S)
-    text = re.sub(r"\n//# sourceMappingURL=embed\.js\.map\s*$", "\n", text)  # the map is not shipped
-    text, ajv = re.subn(r"(\b\w+=new\(\w+\(\)\))(,\w+=\w+\.compile\()", r"\1({allowUnionTypes:!0})\2", text)
-    if ajv != 1:
-        logger.warning(f"sphinx_site: expected one Ajv instance in {embed}, found {ajv}; widget manager unpatched")
-        return
-    if maps == 0 and "sourceMappingURL=data:" in text:
-        logger.warning(f"sphinx_site: no inline CSS source maps found in {embed}")
-    embed.write_text(text, encoding="utf-8")
+def drop_old_widget_manager(static):
+    """`_static/widgets/` (embed.js of @jupyter-widgets/html-manager and its fonts), fetched by an older
+    `make book` into the working tree, is copied with `_static`; no page loads it."""
+    shutil.rmtree(static / "widgets", ignore_errors=True)
+    (static / "widgets-mathjax-shim.js").unlink(missing_ok=True)
 
 
 PACKS = {"fas": "solid", "fa-solid": "solid", "far": "regular", "fa-regular": "regular",
@@ -316,7 +302,7 @@ def trim_site(app, exception):
     static = outdir / "_static"
     trim_mathjax(static)
     drop_source_maps(outdir)
-    patch_widget_manager(static)
+    drop_old_widget_manager(static)
     trim_font_awesome(static, outdir)
 
 

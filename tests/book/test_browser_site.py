@@ -51,12 +51,15 @@ def test_no_console_errors_or_warnings(browser, server, path, width):  # noqa: F
     page.goto(f"{server}/{path}", wait_until="load")
     settle(page)
     widgets = page.locator("script[type='application/vnd.jupyter.widget-state+json']").count() > 0
-    manager = [r.url for r in responses if "/_static/widgets/embed.js" in r.url]
-    weight = sum(len(r.body()) for r in responses if r.status == 200) if width == DESKTOP and path in FRONT else 0
+    renderer = [r.url for r in responses if "/_static/widgets-static.js" in r.url]
+    manager = [r.url for r in responses if "/_static/widgets/" in r.url or "widgets-mathjax-shim" in r.url]
+    weight = sum(len(r.body()) for r in responses if r.status == 200) if width == DESKTOP else 0
     page.close()
     assert messages == [], messages
-    assert bool(manager) == widgets, (widgets, manager)  # the widget manager only where there are widgets
-    assert weight <= 2 * MB, f"{weight / MB:.2f} MB"  # a page without sliders: at most 2 MB, all requests
+    assert bool(renderer) == widgets, (widgets, renderer)  # the widget renderer only where there are widgets
+    assert manager == []  # the ipywidgets HTML manager (1.57 MB) nowhere
+    limit = 3.5 * MB if widgets else 2 * MB  # a chapter with sliders at most 3.5 MB, other pages 2 MB, all requests
+    assert weight <= limit, f"{weight / MB:.2f} MB"
 
 
 def test_no_repository_buttons_or_placeholder_links_while_the_address_is_unset():
@@ -82,9 +85,8 @@ def test_the_site_ships_what_the_pages_use():
     assert not (static / "scripts" / "fontawesome.js").exists()
     mathjax = sum(f.stat().st_size for f in (static / "mathjax").rglob("*") if f.is_file())
     assert mathjax < 3 * MB, f"MathJax ships {mathjax / MB:.1f} MB"
-    assert {f.suffix for f in (static / "widgets").glob("*") if f.suffix not in (".js", ".txt")} <= {".woff2"}
-    embed = (static / "widgets" / "embed.js").read_text(encoding="utf-8")
-    assert "({allowUnionTypes:!0})" in embed and "{version:3,sources:[" not in embed and "embed.js.map" not in embed
+    assert not (static / "widgets").exists() and not (static / "widgets-mathjax-shim.js").exists()  # no HTML manager
+    assert (static / "widgets-static.js").stat().st_size < 20_000  # the book's own renderer
 
 
 @pytest.mark.parametrize("path", [FRONT[0], chapter_pages()[0]] if (HTML / FRONT[0]).exists() else [])

@@ -1,7 +1,9 @@
 """Sliders and figures in the built book, at a phone's width (390 px) and a laptop's (1366 px).
 
 On every chapter, in one page load per width: every slider fits the window, shows its name whole
-and its value, and moving it (ArrowRight on its handle) changes the frame in its widget box; every
+and its value, is a native range input named by its label (for screen readers) whose
+aria-valuetext is the value shown, and moving it (ArrowRight on it) changes the value shown and the
+frame in its widget box (_static/widgets-static.js draws them); every
 figure (slider frames and the chapter's other plots) is no wider than the text column and has at
 least twice as many pixels as it is shown with, so it is sharp on a high-density screen. In dark
 mode the sliders sit on the page's dark background, not on a light panel, with readable labels,
@@ -75,20 +77,26 @@ def test_sliders_fit_show_their_value_move_their_figure_and_figures_are_sharp(br
         assert r["width"] > 0 and 0 <= r["left"] and r["right"] <= min(width, s["slider"]["right"] + 1), \
             f"{where}: its value {s['value']!r} is outside the window: {r}"
 
-    handles = page.locator(f"{SLIDERS} .noUi-handle")
+    handles = page.locator(f"{SLIDERS} input[type=range]")
     assert handles.count() == len(sliders)
     for i in range(handles.count()):
         handle = handles.nth(i)
         # The box that holds this slider and the frames it flips (SliderFrames, a VBox).
         box = handle.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]")
-        at_end = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
-        before = (handle.get_attribute("aria-valuenow"), visible_frame_src(box))
+        readout = handle.locator("xpath=following-sibling::*[contains(@class, 'widget-readout')][1]")
+        name = handle.evaluate("e => Array.from(e.labels).map(l => l.textContent.trim()).join(' ')")
+        assert name == sliders[i]["name"] and name, f"slider {i} is not named by its label: {name!r}"
+        assert handle.get_attribute("aria-valuetext") == readout.text_content().strip()
+        at_end = handle.input_value() == handle.get_attribute("max")
+        before = (handle.input_value(), readout.text_content(), visible_frame_src(box))
         handle.focus()
         page.keyboard.press("ArrowLeft" if at_end else "ArrowRight")
         page.wait_for_timeout(150)
-        after = (handle.get_attribute("aria-valuenow"), visible_frame_src(box))
+        after = (handle.input_value(), readout.text_content(), visible_frame_src(box))
         assert before[0] != after[0], f"slider {i} did not move at {width} px"
-        assert before[1] and after[1] and before[1] != after[1], f"slider {i} did not change its figure at {width} px"
+        assert before[1] != after[1], f"slider {i} did not change the value it shows at {width} px"
+        assert handle.get_attribute("aria-valuetext") == after[1].strip()
+        assert before[2] and after[2] and before[2] != after[2], f"slider {i} did not change its figure at {width} px"
 
     for f in page.evaluate(MEASURE_FIGURES):
         kind = "slider frame" if f["frame"] else "figure"
