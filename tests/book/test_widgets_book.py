@@ -11,6 +11,19 @@ from lstm_book.notebook import setup_notebook, show_source
 from lstm_book.widgets import COLUMN, SCALE, figure_image, inline_png, reduce_colours, slider_frames
 
 
+@pytest.fixture(autouse=True)
+def _restore_global_state():
+    """setup_notebook sets process-wide state (numpy print options, rcParams, torch threads);
+    undo it so that later tests in the same worker (e.g. doctests of array reprs) see defaults."""
+    import matplotlib as mpl
+    import torch
+
+    threads = torch.get_num_threads()
+    with np.printoptions(), mpl.rc_context():
+        yield
+    torch.set_num_threads(threads)
+
+
 def _render(**values):
     fig, ax = plt.subplots(figsize=(2, 1))
     ax.set_title(repr(values))
