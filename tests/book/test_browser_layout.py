@@ -32,3 +32,18 @@ def test_code_fits_the_column(browser, server, path, width):  # noqa: F811
         assert found["wrapped"] == [], f"88-column code wrapped at {width} px: {found['wrapped']}"
         assert found["outputs"] == [], f"outputs wider than the column: {found['outputs']}"
     page.close()
+
+
+def test_search_icon_sits_beside_the_query_not_on_it(browser, server):  # noqa: F811
+    page, problems = open_page(browser, server, "search.html?q=forget+gate", width=DESKTOP)
+    overlaps = page.evaluate("""() => Array.from(document.querySelectorAll("form.bd-search"))
+      .filter(f => f.offsetParent !== null)
+      .map(f => {
+        const icon = f.querySelector(".fa-magnifying-glass").getBoundingClientRect();
+        const input = f.querySelector("input");
+        const text = input.getBoundingClientRect().left + parseFloat(getComputedStyle(input).paddingLeft);
+        return icon.right > text + 1 ? [icon.right, text] : null;
+      }).filter(x => x)""")
+    assert overlaps == [], f"the magnifier overlaps the query text: {overlaps}"
+    assert problems == [], problems
+    page.close()
