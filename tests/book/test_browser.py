@@ -53,9 +53,10 @@ def browser():
         browser.close()
 
 
-def open_page(browser, server, path, width=None):
+def open_page(browser, server, path, width=None, responses=None):
     """Open `path` (in a window `width` px wide if given); return (page, problems) where problems
-    lists blocked requests and console errors."""
+    lists blocked requests, console errors and warnings, page errors, failed requests and HTTP
+    errors. Every response is appended to `responses` if a list is given."""
     page = browser.new_page(viewport={"width": width, "height": 844} if width else None)
     problems = []
 
@@ -67,9 +68,12 @@ def open_page(browser, server, path, width=None):
             r.abort()
 
     page.route("**/*", route)
-    page.on("console", lambda m: m.type == "error" and problems.append(f"console error: {m.text}"))
+    page.on("console", lambda m: m.type in ("error", "warning") and problems.append(f"console {m.type}: {m.text}"))
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     page.on("requestfailed", lambda r: r.url.startswith(server) and problems.append(f"failed: {r.url}"))
+    page.on("response", lambda r: r.status >= 400 and problems.append(f"HTTP {r.status}: {r.url}"))
+    if responses is not None:
+        page.on("response", responses.append)
     page.goto(f"{server}/{path}", wait_until="load")
     page.wait_for_timeout(300)
     return page, problems

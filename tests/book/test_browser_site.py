@@ -32,23 +32,8 @@ def settle(page):
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
 @pytest.mark.parametrize("path", all_pages())
 def test_no_console_errors_or_warnings(browser, server, path, width):  # noqa: F811
-    page = browser.new_page(viewport={"width": width, "height": 844})
-    messages, responses = [], []
-
-    def route(r):
-        if r.request.url.startswith(server):
-            r.continue_()
-        else:
-            messages.append(f"blocked request to {r.request.url}")
-            r.abort()
-
-    page.route("**/*", route)
-    page.on("console", lambda m: m.type in ("error", "warning") and messages.append(f"console {m.type}: {m.text}"))
-    page.on("pageerror", lambda e: messages.append(f"page error: {e}"))
-    page.on("requestfailed", lambda r: messages.append(f"failed: {r.url}"))
-    page.on("response", lambda r: r.status >= 400 and messages.append(f"HTTP {r.status}: {r.url}"))
-    page.on("response", lambda r: responses.append(r))
-    page.goto(f"{server}/{path}", wait_until="load")
+    responses = []
+    page, messages = open_page(browser, server, path, width=width, responses=responses)
     settle(page)
     widgets = page.locator("script[type='application/vnd.jupyter.widget-state+json']").count() > 0
     renderer = [r.url for r in responses if "/_static/widgets-static.js" in r.url]
