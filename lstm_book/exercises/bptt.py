@@ -36,7 +36,7 @@ def _step_backward(dh_t, cache, tanh_of="h_t", dW_ih="da^T x", dW_hh="da^T h", b
     """One step backward with optional slips, each named by the keyword that introduces it."""
     x_t, h_prev, h_t, p = (cache[k] for k in CACHE_KEYS)
     da = {"h_t": dh_t * (1.0 - h_t ** 2), "h_prev": dh_t * (1.0 - h_prev ** 2),
-          "tanh(h_t)": dh_t * (1.0 - np.tanh(h_t) ** 2), "none": dh_t}[tanh_of]
+          "tanh(h_t)": dh_t * (1.0 - np.tanh(h_t) ** 2), "none": dh_t, "1+h^2": dh_t * (1.0 + h_t ** 2)}[tanh_of]
     grads = {
         "weight_ih": da.T @ x_t if dW_ih == "da^T x" else x_t.T @ da,
         "weight_hh": {"da^T h": da.T @ h_prev, "h^T da": h_prev.T @ da, "da^T h_t": da.T @ h_t}[dW_hh],
@@ -57,6 +57,10 @@ STEP_BACKWARD_MISTAKES = [
     (functools.partial(_step_backward, tanh_of="tanh(h_t)"),
      "The tanh derivative applies tanh twice: h_t is already tanh(a_t), so tanh'(a_t) = 1 - h_t**2, "
      "not 1 - tanh(h_t)**2."),
+    (functools.partial(_step_backward, tanh_of="1+h^2"),
+     "The tanh derivative has a plus sign: tanh'(a) = 1 - tanh(a)**2,\n"
+     "so da_t = dh_t * (1 - h_t**2), not dh_t * (1 + h_t**2)\n"
+     "(1 + tan**2 is the slope of tan)."),
     (functools.partial(_step_backward, dW_ih="x^T da"),
      "grads['weight_ih'] is transposed: it is da_t^T x_t, (H, B) @ (B, D) = (H, D), like weight_ih."),
     (functools.partial(_step_backward, dW_hh="h^T da"),

@@ -38,6 +38,12 @@ CELL_UPDATE_MISTAKES = [
     (lambda f, c, i, g: f * c + (1 - f) * g,
      "(1 - f) * g ties the write to the forget gate (a variant with coupled gates);\n"
      "this cell has its own input gate: i * g."),
+    (lambda f, c, i, g: (1 - f) * c + i * g,
+     "(1 - f) * c_prev: the forget gate is the fraction KEPT, despite its name\n"
+     "(1 keeps everything, 0 erases); the kept part is f * c_prev."),
+    (lambda f, c, i, g: f * c + i * np.tanh(g),
+     "tanh(g): the candidate g is given already squashed (g_t = tanh of its sum),\n"
+     "so the write is i * g as it is, not i * tanh(g)."),
     (lambda f, c, i, g: f * c - i * g,
      "The write is subtracted: add it, f * c_prev + i * g."),
     (lambda f, c, i, g: f * (c + i * g),

@@ -3,6 +3,7 @@
 A checker never raises: whatever the answer does (raise, return None, return the wrong shape), the
 reader gets a printed explanation and the checker returns a `Verdict` that is truthy only on success.
 """
+import copy
 import html
 import sysconfig
 import textwrap
@@ -150,6 +151,26 @@ def compare_to_reference(fn, reference, cases, mistakes, what, expected_letters,
             return False, [f"Case {n}: the shape is right but the values are not (largest difference {worst:.3g}).",
                            *(hints or ["No common slip matches; compare your code with the equation term by term."])]
     return True, [f"All {len(cases)} cases match the reference implementation."]
+
+
+def changed_input(fn, args, arg_names, what):
+    """The feedback when fn(*args) writes into one of the caller's arrays, or None when it leaves them alone.
+
+    fn gets copies; the message names the first argument (or dict entry) the call changed."""
+    given = copy.deepcopy(args)
+    _, error = call_safely(fn, *given)
+    if error:
+        return None  # compare_to_reference explains errors
+    for name, before, after in zip(arg_names, args, given):
+        pairs = ([(f"{name}['{k}']", before[k], after.get(k)) for k in before] if isinstance(before, dict)
+                 else [(name, before, after)])
+        for label, old, new in pairs:
+            if isinstance(old, np.ndarray) and not (isinstance(new, np.ndarray) and np.array_equal(old, new)):
+                return (f"the values are right, but {what} wrote into {label}, the caller's array: after "
+                        "the call it holds other numbers, and the caller may still need them.\n"
+                        f"Make a new array instead of writing into {label} "
+                        f"({label}[:] = ..., {label} += ..., np.tanh(..., out={label})).")
+    return None
 
 
 def _matches(wrong, args, arr, atol):

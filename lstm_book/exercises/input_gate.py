@@ -80,6 +80,13 @@ NEW_CELL_MISTAKES = [
     (lambda h, x, c, w: _slip(h, x, c, w, i=lambda z: sigmoid(z["i"] - w["b_i"]),
                               g=lambda z: np.tanh(z["g"] - w["b_g"])),
      "The biases b_i and b_g are missing: each gate adds its bias after the product, hx W_k + b_k."),
+    (lambda h, x, c, w: _slip(h, x, c, w, combine=lambda f, c, i, g: np.tanh(f * c + i * g)),
+     "tanh(f_t * c_prev + i_t * g_t): there is no tanh on the belt,\n"
+     "c_t = f_t * c_prev + i_t * g_t as it is. tanh comes only when the cell\n"
+     "is read out, h_t = o_t * tanh(c_t)."),
+    (lambda h, x, c, w: _slip(h, x, c, w, i=lambda z: sigmoid(z["i"] - w["b_i"] + w["b_f"])),
+     "The input gate uses b_f, the forget gate's bias: each gate has its own bias,\n"
+     "i_t = sigmoid(hx W_i + b_i)."),
     (lambda h, x, c, w: _slip(h, x, c, w, i=lambda z: sigmoid(z["i"] - w["b_i"])),
      "The bias b_i is missing from the input gate: i_t = sigmoid(hx W_i + b_i)."),
     (lambda h, x, c, w: _slip(h, x, c, w, g=lambda z: np.tanh(z["g"] - w["b_g"])),

@@ -65,12 +65,14 @@ def _where(got, want, H, gate_blocks=True):
 
 def _slip_hints(slips, model, args, names, got, wrong):
     """The hint of every slip whose output equals at least one of the reader's wrong outputs."""
-    hints = []
+    hints, whole = [], []  # whole: the slips that reproduce every wrong output and every right one
     for slip, hint in slips:
         out = flatten_with_grads(names, model(*args, slip=slip))
         if any(_close(got[k], out[k]) for k in wrong):
             hints.append(hint)
-    return hints
+            if all(_close(got[k], out[k]) for k in out):
+                whole.append(hint)
+    return whole or hints
 
 
 # --- exercise 1: the backward pass of one step ------------------------------------------------------------
@@ -82,13 +84,13 @@ def step_backward_with_slip(dh_t, dc_t, cache, slip=None):
     """One step back in the chapter's order and names; `slip` names one typical mistake to make on purpose."""
     x_t, h_prev, c_prev, i, f, g, o, tanh_c, params = (cache[k] for k in CACHE_KEYS)
     c = f * c_prev + i * g  # c_t, for the slips that use it where tanh(c_t) or c_(t-1) belongs
-    slope_c = 1.0 - (c ** 2 if slip == "tanh_prime_of_c" else tanh_c ** 2)
+    slope_c = 1.0 - {"tanh_prime_of_c": c ** 2, "tanh_prime_of_c_prev": np.tanh(c_prev) ** 2}.get(slip, tanh_c ** 2)
     from_h = {"no_h_path": 0.0, "no_o_in_h_path": dh_t * slope_c}.get(slip, dh_t * o * slope_c)
     dc = (0.0 if slip == "no_belt_in" else dc_t) + from_h  # dL/dc_t: the belt and the path through h_t
     d_o = dh_t * (c if slip == "do_with_c" else tanh_c)
     d_i, d_g = (dc * i, dc * g) if slip == "swap_ig" else (dc * g, dc * i)
     d_f = dc * (c if slip == "df_with_c" else c_prev)
-    dc_prev = {"no_forget": dc, "no_belt_out": np.zeros_like(dc)}.get(slip, dc * f)
+    dc_prev = {"no_forget": dc, "no_belt_out": np.zeros_like(dc), "dc_prev_of_dc_t": dc_t * f}.get(slip, dc * f)
     slope = {"sigmoid_as_s": lambda s: s, "tanh_prime_on_gates": lambda s: 1.0 - s ** 2}.get(
         slip, lambda s: s * (1.0 - s))  # sigma'(z) from the gate's value s = sigma(z)
     slope_g = {"sigmoid_prime_on_g": g * (1.0 - g), "tanh_twice": 1.0 - np.tanh(g) ** 2}.get(slip, 1.0 - g ** 2)
@@ -108,6 +110,9 @@ STEP_SLIPS = [
     ("no_forget", "dc_prev = dL/dc_t unchanged: the forget term is missing. On the way forward c_(t-1) enters\n"
                   "c_t multiplied by f_t, so on the way back dc_prev = dc * f (the belt scales by f_t)."),
     ("no_belt_out", "dc_prev is zero: the belt carries dc * f back to c_(t-1); that term is missing."),
+    ("dc_prev_of_dc_t", "dc_prev = dc_t * f passes back only what arrived along the belt.\n"
+                        "c_t also reaches the loss through h_t, so dc_prev = dc * f, with the total\n"
+                        "dc = dc_t + dh_t * o * (1 - tanh_c**2)."),
     ("no_belt_in", "dL/dc_t misses dc_t, the gradient arriving along the belt from step t+1:\n"
                    "dc = dc_t + dh_t * o * (1 - tanh_c**2)."),
     ("no_h_path", "dL/dc_t misses the path through h_t: h_t = o_t * tanh(c_t) depends on c_t, so\n"
@@ -116,6 +121,9 @@ STEP_SLIPS = [
                        "h_t = o_t * tanh(c_t), so dh_t/dc_t carries o_t."),
     ("tanh_prime_of_c", "1 - c_t^2 is not the slope here: c_t is not a tanh output, tanh(c_t) is.\n"
                         "Use 1 - tanh_c**2 (the cache holds tanh_c = tanh(c_t))."),
+    ("tanh_prime_of_c_prev", "1 - tanh(c_prev)**2 takes tanh's slope at the previous cell state.\n"
+                             "h_t = o_t * tanh(c_t) reads this step's c_t, so the slope is 1 - tanh_c**2\n"
+                             "(the cache holds tanh_c = tanh(c_t))."),
     ("sigmoid_as_s", "The sigmoid's derivative is s * (1 - s), with s = sigma(z) the gate's value; you used s itself."),
     ("tanh_prime_on_gates", "1 - s^2 is the derivative of tanh; the gates i, f, o are sigmoids, whose slope\n"
                             "is s * (1 - s). Only the candidate g is a tanh."),
@@ -163,12 +171,36 @@ def _step_count_hint(result):
         first = np.shape(result[0]) if len(result) else ()
     except ValueError:  # a ragged list
         first = ()
-    if len(result) == 2 and len(first) == 2 and first[1] % 4 == 0:
+    try:
+        second = np.shape(result[1]) if len(result) == 2 else ()
+    except ValueError:
+        second = ()
+    if len(first) == 2 and len(second) == 2 and first[0] == second[0] and second[1] == 4 * first[1]:
+        return ("The two items are swapped: the second has the shape of dz (B, 4H),\n"
+                "the first that of dc_prev (B, H). And the step is not finished: from dz,\n"
+                "dx_t = dz @ W_ih, dh_prev = dz @ W_hh and grads;\n"
+                "return (dx_t, dh_prev, dc_prev, grads).")
+    if len(result) == 2 and len(first) == 2 and first[1] % 4 == 0 and second[-1:] != first[-1:]:
         return ("If the first item is dz (B, 4H), finish the step: dx_t = dz @ W_ih, dh_prev = dz @ W_hh,\n"
                 "and grads = {'weight_ih': dz.T @ x_t, 'weight_hh': dz.T @ h_prev, 'bias_ih': ..., 'bias_hh': ...}.")
     if len(result) > 4:
         return "Return the four parameter gradients as one dict, grads, keyed like params."
     return ""
+
+
+def _swap_hint(result, B, H):
+    """The feedback when the reader returned dz (B, 4H) where dc_prev (B, H) belongs; None otherwise."""
+    if not isinstance(result, (tuple, list)) or len(result) != 4:
+        return None
+    try:
+        shapes = [np.shape(item) if not isinstance(item, dict) else None for item in result]
+    except ValueError:  # a ragged list
+        return None
+    if shapes[2] != (B, 4 * H):
+        return None
+    return (f"the third item has shape (B, 4H) = {(B, 4 * H)}, the shape of dz:\n"
+            "dz and dc_prev are swapped. dz stays inside the step (it gives dx_t, dh_prev\n"
+            "and grads); return (dx_t, dh_prev, dc_prev, grads), with dc_prev = dc * f (B, H).")
 
 
 def _step_verdict(fn):
@@ -185,6 +217,9 @@ def _step_verdict(fn):
                            f"cache['params']['weight_ih'] {(4 * H, D)}, and every other cache entry {(B, H)}.",
                            *matching_hints(error, STEP_ERROR_HINTS)]
         shapes = {"dx_t": ("(B, D)", (B, D)), "dh_prev": ("(B, H)", (B, H)), "dc_prev": ("(B, H)", (B, H))}
+        swap = _swap_hint(result, B, H)
+        if swap:
+            return False, [f"Case {n}: {swap}"]
         got, problem = unpack_with_grads(result, "lstm_step_backward", STEP_NAMES, shapes, _grad_letters(H, D),
                                          _step_count_hint, delta="dz")
         if problem:

@@ -5,13 +5,23 @@ set the two weights of a one-unit latch with sliders (`check_latch`, with `latch
 slider's verdict). The reader's step returns h_t alone and the reader's loop h alone; the references
 are the library's `rnn_step` and `rnn_forward` with their caches set aside.
 """
+import copy
+
 import numpy as np
 
 from lstm_book.experiments.recurrent_cell import latch_response, resting_point
 from lstm_lib.gates import sigmoid
 from lstm_lib.rnn import init_rnn_params, rnn_forward, rnn_step
 
-from .feedback import call_safely, compare_to_reference, error_hints, is_number, report, slider_checkers
+from .feedback import (
+    call_safely,
+    changed_input,
+    compare_to_reference,
+    error_hints,
+    is_number,
+    report,
+    slider_checkers,
+)
 
 # --- Exercise: one step ------------------------------------------------------------------------------
 
@@ -39,6 +49,12 @@ RNN_STEP_MISTAKES = [
      "It looks like bias_hh is missing: torch adds two biases, bias_ih and bias_hh."),
     (lambda x, h, p: np.tanh(_pre(x, h, p, 0, 0)), "It looks like both biases are missing."),
     (lambda x, h, p: np.tanh(_pre(x, h, p, 2, 0)), "It looks like bias_ih is added twice and bias_hh not at all."),
+    (lambda x, h, p: np.tanh(_pre(x, h, p, b_hh=2)),
+     "It looks like bias_hh is added twice: torch adds each of its two biases once,\n"
+     "x_t @ weight_ih.T + bias_ih + h_prev @ weight_hh.T + bias_hh."),
+    (lambda x, h, p: np.tanh(_pre(x, h, p, b_ih=2)),
+     "It looks like bias_ih is added twice: torch adds each of its two biases once,\n"
+     "x_t @ weight_ih.T + bias_ih + h_prev @ weight_hh.T + bias_hh."),
     (lambda x, h, p: sigmoid(_pre(x, h, p)),
      "This is sigmoid(...): the vanilla RNN squashes with tanh, whose range is (-1, 1)."),
     (lambda x, h, p: np.maximum(_pre(x, h, p), 0), "This is relu(...): the RNN of this chapter uses tanh."),
@@ -75,11 +91,30 @@ def _cases():
     return cases
 
 
+def _on_copies(fn):
+    """fn called on copies of its arguments, so that an answer writing into them cannot change a case."""
+    if not callable(fn):
+        return fn  # compare_to_reference explains
+    return lambda *args: fn(*copy.deepcopy(args))
+
+
+def _leaves_inputs_alone(fn, passed, messages, cases, arg_names, what):
+    """(passed, messages), failed when a right answer writes into the caller's arrays."""
+    if passed:
+        for n, case in enumerate(cases, 1):
+            problem = changed_input(fn, case, arg_names, what)
+            if problem:
+                return False, [f"Case {n}: {problem}"]
+    return passed, messages
+
+
 def check_rnn_step(fn):
-    """Check a reader's ``rnn_step(x_t, h_prev, params) -> h_t`` against h_t of `lstm_lib.rnn.rnn_step`."""
-    passed, messages = compare_to_reference(fn, _step_h, _cases(), RNN_STEP_MISTAKES,
-                                            what="your rnn_step", expected_letters="(B, H)",
-                                            arg_names=("x_t", "h_prev", "params"))
+    """Check a reader's ``rnn_step(x_t, h_prev, params) -> h_t`` against h_t of `lstm_lib.rnn.rnn_step`;
+    the caller's arrays must be left unchanged."""
+    names = ("x_t", "h_prev", "params")
+    passed, messages = compare_to_reference(_on_copies(fn), _step_h, _cases(), RNN_STEP_MISTAKES,
+                                            what="your rnn_step", expected_letters="(B, H)", arg_names=names)
+    passed, messages = _leaves_inputs_alone(fn, passed, messages, _cases(), names, "your rnn_step")
     messages += error_hints(messages, RNN_STEP_ERROR_HINTS)
     return report("rnn_step: " + ("correct" if passed else "not yet"), messages, passed)
 
@@ -113,6 +148,13 @@ RNN_FORWARD_MISTAKES = [
      "The loop runs backward in time: x[0], step 1, comes first."),
     (lambda x, h0, p: _forward_h(x[::-1], h0, p),
      "The loop runs backward in time: x[0], step 1, comes first."),
+    (lambda x, h0, p: np.broadcast_to(_forward_h(x, h0, p)[-1], (len(x),) + h0.shape),
+     "Every entry is the last state h_T: your list holds the same array T times (aliasing).\n"
+     "Writing into it, h_prev[:] = ... (or +=, out=), changes every entry that refers to it;\n"
+     "make a new array at each step, h_prev = ..., or store h_prev.copy()."),
+    (lambda x, h0, p: _forward_h(np.roll(x, 1, axis=0), h0, p),
+     "Step t read x[t-1]: the first step read x[-1], which Python takes from the end (the last input).\n"
+     "With for t in range(T), step t reads x[t]."),
 ]
 
 
@@ -156,14 +198,16 @@ RNN_FORWARD_ERROR_HINTS = [
 
 
 def check_rnn_forward(fn):
-    """Check a reader's ``rnn_forward(x, h0, params) -> h`` (T, B, H) against h of `lstm_lib.rnn.rnn_forward`."""
+    """Check a reader's ``rnn_forward(x, h0, params) -> h`` (T, B, H) against h of `lstm_lib.rnn.rnn_forward`;
+    the caller's arrays must be left unchanged."""
     cases = _forward_cases()
-    hint = _forward_shape_hint(fn, cases[0]) if callable(fn) else None
+    hint = _forward_shape_hint(_on_copies(fn), cases[0]) if callable(fn) else None
     if hint:
         return report("rnn_forward: not yet", ["Case 1: " + hint], False)
-    passed, messages = compare_to_reference(fn, _forward_h, cases, RNN_FORWARD_MISTAKES,
-                                            what="your rnn_forward", expected_letters="(T, B, H)",
-                                            arg_names=("x", "h0", "params"))
+    names = ("x", "h0", "params")
+    passed, messages = compare_to_reference(_on_copies(fn), _forward_h, cases, RNN_FORWARD_MISTAKES,
+                                            what="your rnn_forward", expected_letters="(T, B, H)", arg_names=names)
+    passed, messages = _leaves_inputs_alone(fn, passed, messages, _forward_cases(), names, "your rnn_forward")
     messages += error_hints(messages, RNN_FORWARD_ERROR_HINTS)
     return report("rnn_forward: " + ("correct" if passed else "not yet"), messages, passed)
 

@@ -26,7 +26,7 @@ def _cases():
     return [
         (["cat", "sat", "mat", "hat"], make_vocab("the cat sat on the mat.")),  # T=3, B=4, V=11
         (["mississippi"], make_vocab("mississippi ")),  # T=11, B=1, V=5
-        (["abba", "baab"], ["a", "b"]),  # T=4, B=2, V=2
+        (["abba", "baab"], ["b", "d", "a", "c"]),  # T=4, B=2, V=4; not sorted, so sorting it shows
     ]
 
 
@@ -103,6 +103,16 @@ def _value_hint(arr, texts, vocab):
         b = next(b for b in range(B) if order[b] != b)
         return (f"x[:, {b}] holds texts[{order[b]}] = {texts[order[b]]!r}, but sequence b must be texts[b] = "
                 f"{texts[b]!r}: keep the texts in the order they are given.")
+    chars = np.array([list(s) for s in texts]).T  # (T, B)
+    found = np.searchsorted(np.array(vocab), chars)
+    if list(vocab) != sorted(vocab) and np.all(found < V) and np.array_equal(arr, np.eye(V)[found]):
+        return ("np.searchsorted looks a character up by bisection, which assumes a sorted array, and this "
+                "vocab is not sorted: column i must stand for vocab[i], in the order given. "
+                "Use vocab.index(ch), or a dict {ch: i for i, ch in enumerate(vocab)}.")
+    if list(vocab) != sorted(vocab) and np.array_equal(arr, _reference(texts, sorted(vocab))):
+        return ("Your columns follow the vocab sorted (sorted(vocab), np.unique or np.searchsorted, which "
+                "assumes a sorted array), but this vocab is not sorted: column i must stand for vocab[i], "
+                "in the order given. Use vocab.index(ch), or a dict {ch: i for i, ch in enumerate(vocab)}.")
     if all(len(cols) == 1 for cols in columns.values()):  # one column per character, but the wrong one
         ch, col = next((ch, cols.pop()) for ch, cols in columns.items() if cols != {vocab.index(ch)})
         return (f"The character {ch!r} has its 1 in column {col}, but vocab puts it at index {vocab.index(ch)}: "

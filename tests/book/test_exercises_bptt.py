@@ -40,6 +40,13 @@ def with_grad(key, fn):
     return answer
 
 
+def plus_sign(dh_t, cache):  # da = dh_t * (1 + h_t**2)
+    x_t, h_prev, h_t, params = unpack(cache)
+    da = dh_t * (1.0 + h_t ** 2)
+    grads = {"weight_ih": da.T @ x_t, "weight_hh": da.T @ h_prev, "bias_ih": da.sum(axis=0), "bias_hh": da.sum(axis=0)}
+    return da @ params["weight_ih"], da @ params["weight_hh"], grads
+
+
 def run(capsys, answer):
     verdict = check_rnn_step_backward(answer)
     return verdict, capsys.readouterr().out
@@ -95,6 +102,7 @@ def test_accepts_lists_and_a_tuple_of_plain_lists(capsys):
     (with_h_t(lambda c: np.zeros_like(c["h_t"])), "tanh derivative is missing"),
     (with_h_t(lambda c: c["h_prev"]), "uses h_prev"),
     (with_h_t(lambda c: np.tanh(c["h_t"])), "applies tanh twice"),
+    (plus_sign, "The tanh derivative has a plus sign"),  # issue 11: had only "No common slip matches"
     (with_grad("weight_hh", lambda da, x, hp: hp.T @ da), "grads['weight_hh'] is transposed"),
     (with_grad("weight_ih", lambda da, x, hp: x.T @ da), "It is transposed"),
     (with_grad("bias_ih", lambda da, x, hp: da), "Sum da_t over the batch axis"),

@@ -49,6 +49,9 @@ def test_cell_update_accepts_correct_answers(answer, capsys):
     (lambda f, c, i, g: np.tanh(f * c + i * g), "There is no tanh on the belt"),
     (lambda f, c, i, g: f * c + (1 - f) * g, "coupled gates"),
     (lambda f, c, i, g: f * c - i * g, "The write is subtracted"),
+    # issue 11: each of these had only "No common slip matches"
+    (lambda f, c, i, g: (1 - f) * c + i * g, "(1 - f) * c_prev: the forget gate is the fraction KEPT"),
+    (lambda f, c, i, g: f * c + i * np.tanh(g), "tanh(g): the candidate g is given already squashed"),
     (lambda f, c, i, g: f * (c + i * g), "f scales the new write too"),
     (lambda f, c, i, g: f @ c + i @ g, "A matrix product was attempted"),  # raises on the first, non-square case
     (lambda f, c, i, g: np.dot(f, c.T)[:, :1] + i * g, "Case 1:"),

@@ -81,6 +81,9 @@ def changed(combine=None, f=None, i=None, g=None, order="hx"):
      "b_i and b_g are missing"),
     (changed(g=lambda z, w: np.tanh(z["g"] - w["b_g"])), "bias b_g is missing"),
     (changed(order="xh"), "wrong order"),
+    # issue 11: each of these had only "No common slip matches"
+    (changed(combine=lambda f, c, i, g: np.tanh(f * c + i * g)), "tanh(f_t * c_prev + i_t * g_t): there is no tanh"),
+    (changed(i=lambda z, w: sig(z["i"] - w["b_i"] + w["b_f"])), "The input gate uses b_f"),
 ])
 def test_new_cell_names_the_slip(wrong, hint, capsys):
     verdict, out = run(check_new_cell, wrong, capsys)

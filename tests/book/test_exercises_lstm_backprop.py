@@ -120,6 +120,21 @@ def sigma_as_slope(dh_t, dc_t, cache):  # written by hand: s where s * (1 - s) b
     return dz @ p["weight_ih"], dz @ p["weight_hh"], dc * f, grads
 
 
+def dc_prev_from_dc_t(dh_t, dc_t, cache):  # written by hand: the belt's incoming gradient, not the total dc
+    dx_t, dh_prev, dc_prev, grads = written_out(dh_t, dc_t, cache)
+    return dx_t, dh_prev, dc_t * cache["f"], grads
+
+
+def slope_at_c_prev(dh_t, dc_t, cache):  # written by hand: tanh's slope at c_(t-1) instead of c_t
+    x_t, h_prev, c_prev, i, f, g, o, tanh_c, params = (cache[k] for k in lstm_backprop.CACHE_KEYS)
+    dc = dc_t + dh_t * o * (1 - np.tanh(c_prev) ** 2)
+    do = dh_t * tanh_c
+    di, dg, df = dc * g, dc * i, dc * c_prev
+    dz = np.concatenate([di * i * (1 - i), df * f * (1 - f), dg * (1 - g ** 2), do * o * (1 - o)], axis=1)
+    grads = {"weight_ih": dz.T @ x_t, "weight_hh": dz.T @ h_prev, "bias_ih": dz.sum(0), "bias_hh": dz.sum(0)}
+    return dz @ params["weight_ih"], dz @ params["weight_hh"], dc * f, grads
+
+
 @pytest.mark.parametrize("answer, hint, where", [
     (missing_forget, "the forget term is missing", "Not right: dc_prev."),
     (sigma_as_slope, "you used s itself", "gate(s) i, f, o\n"),
@@ -131,6 +146,9 @@ def sigma_as_slope(dh_t, dc_t, cache):  # written by hand: s where s * (1 - s) b
     (slip("sigmoid_prime_on_g"), "The candidate g_t is a tanh", "gate(s) g\n"),
     (slip("df_with_c"), "the previous cell state", "gate(s) f\n"),
     (slip("bias_hh_zero"), "both get dz.sum(axis=0)", "Not right: grads['bias_hh']."),
+    # issue 11: each of these had only "No common slip matches"
+    (dc_prev_from_dc_t, "dc_prev = dc_t * f passes back only what arrived along the belt", "Not right: dc_prev."),
+    (slope_at_c_prev, "1 - tanh(c_prev)**2 takes tanh's slope at the previous cell state", "gate(s) i, f, g\n"),
 ])
 def test_rejects_typical_slips_with_their_hint(capsys, answer, hint, where):
     verdict, out = run(capsys, answer)
@@ -408,3 +426,19 @@ def test_check_forget_bias_messages(capsys):
 def test_feedback_is_html():
     assert forget_bias_feedback(answer()).startswith('<p style="color:#1a7f37')
     assert forget_bias_feedback(0.0).startswith('<p style="color:#b35900')
+
+
+def test_swapped_dc_prev_and_dz_are_named_as_a_swap(capsys):
+    """issue 11: dz where dc_prev belongs was reported as a wrong shape, not as a swap."""
+    def dz_in_third_place(dh, dc, cache):
+        dx_t, dh_prev, dc_prev, grads = lstm_step_backward(dh, dc, cache)
+        return dx_t, dh_prev, np.zeros((dh.shape[0], 4 * dh.shape[1])), grads
+
+    def dc_prev_and_dz(dh, dc, cache):
+        dx_t, dh_prev, dc_prev, grads = lstm_step_backward(dh, dc, cache)
+        return dc_prev, np.zeros((dh.shape[0], 4 * dh.shape[1]))
+
+    verdict, out = run(capsys, dz_in_third_place)
+    assert not verdict and "dz and dc_prev are swapped" in out and "dc_prev has shape" not in out, out
+    verdict, out = run(capsys, dc_prev_and_dz)
+    assert not verdict and "The two items are swapped" in out and "If the first item is dz" not in out, out

@@ -247,3 +247,75 @@ def test_latch_grid_has_few_but_several_solutions():
 def test_latch_slider_frames_show_each_main_failure():
     firsts = {latch_verdict(a, b)[1][0].split(":")[0] for a in LATCH_SLIDERS["w_hh"] for b in LATCH_SLIDERS["w_ih"]}
     assert {"Forgets", "Does not flip", "Saturated", "A latch"} <= firsts
+
+
+# --- issue 11: answers that write into the caller's arrays, and slips with their own hint ---------------
+
+def overwrites_h_prev(x_t, h_prev, params):  # right values, but the caller's h_prev is gone
+    h_prev[:] = correct_step(x_t, h_prev, params)
+    return h_prev
+
+
+def tanh_into_h_prev(x_t, h_prev, params):
+    return np.tanh(x_t @ params["weight_ih"].T + params["bias_ih"] + h_prev @ params["weight_hh"].T
+                   + params["bias_hh"], out=h_prev)
+
+
+def test_rnn_step_rejects_an_answer_that_overwrites_h_prev(capsys):
+    for answer in (overwrites_h_prev, tanh_into_h_prev):
+        verdict, out = run(check_rnn_step, answer, capsys)
+        assert not verdict and "rnn_step: not yet" in out and "wrote into h_prev" in out, out
+
+
+def test_rnn_step_bias_hh_added_twice_written_plainly(capsys):
+    def twice(x, h, p):
+        return np.tanh(x @ p["weight_ih"].T + p["bias_ih"] + h @ p["weight_hh"].T + p["bias_hh"] + p["bias_hh"])
+
+    verdict, out = run(check_rnn_step, twice, capsys)
+    assert not verdict and "bias_hh is added twice" in out and "No common slip" not in out, out
+
+
+def overwrites_h0(x, h0, params):  # right values, but h0 is the last state afterwards
+    h, h_prev = np.empty((len(x),) + h0.shape), h0
+    for t in range(len(x)):
+        h_prev[:] = rnn_step(x[t], h_prev, params)[0]
+        h[t] = h_prev
+    return h
+
+
+def aliasing(x, h0, params):  # one array, appended T times and overwritten at every step
+    h, h_prev = [], h0
+    for x_t in x:
+        h_prev[:] = rnn_step(x_t, h_prev, params)[0]
+        h.append(h_prev)
+    return np.stack(h)
+
+
+def reads_x_t_minus_1(x, h0, params):
+    h, h_prev = [], h0
+    for t in range(len(x)):
+        h_prev, _ = rnn_step(x[t - 1], h_prev, params)
+        h.append(h_prev)
+    return np.stack(h)
+
+
+def test_rnn_forward_rejects_an_answer_that_overwrites_h0(capsys):
+    verdict, out = run(check_rnn_forward, overwrites_h0, capsys)
+    assert not verdict and "rnn_forward: not yet" in out and "wrote into h0" in out, out
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (aliasing, "(aliasing)"),
+    (reads_x_t_minus_1, "Step t read x[t-1]"),
+])
+def test_rnn_forward_names_issue11_slips(wrong, hint, capsys):
+    verdict, out = run(check_rnn_forward, wrong, capsys)
+    assert not verdict and hint in out and "No common slip" not in out, out
+
+
+def test_checkers_leave_a_right_answer_with_copies_alone(capsys):
+    def copies_first(x, h0, params):
+        return correct_forward(x.copy(), h0.copy(), params)
+
+    verdict, out = run(check_rnn_forward, copies_first, capsys)
+    assert verdict, out

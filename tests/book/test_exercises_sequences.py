@@ -70,6 +70,10 @@ WRONG = [
     (lambda texts, vocab: correct(texts, vocab)[::-1], "backwards in time"),
     (lambda texts, vocab: correct(texts[::-1], vocab), "keep the texts in the order"),
     (lambda texts, vocab: one_slip(correct(texts, vocab)), "x[1, 0] must be the one-hot vector"),
+    # issue 11: both passed while every test vocab was sorted
+    (lambda texts, vocab: np.eye(len(vocab))[np.searchsorted(np.array(vocab), np.array([list(s) for s in texts]).T)],
+     "np.searchsorted looks a character up by bisection"),
+    (lambda texts, vocab: correct(texts, sorted(vocab)), "Your columns follow the vocab sorted"),
 ]
 
 
