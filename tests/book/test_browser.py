@@ -73,7 +73,7 @@ def open_page(browser, server, path, width=None, responses=None):
     page.on("requestfailed", lambda r: r.url.startswith(server) and problems.append(f"failed: {r.url}"))
     page.on("response", lambda r: r.status >= 400 and problems.append(f"HTTP {r.status}: {r.url}"))
     if responses is not None:
-        page.on("response", responses.append)
+        page.on("response", lambda r: responses.append(r))
     page.goto(f"{server}/{path}", wait_until="load")
     page.wait_for_timeout(300)
     return page, problems
