@@ -1,15 +1,27 @@
 """Checkers for the chapter "When RNNs forget".
 
-Two exercises: write the adding problem's score, `success_rate` (`check_success_rate`), and find the
+Three exercises: write the adding problem's score, `success_rate` (`check_success_rate`); find the
 longest sequence length at which the trained RNN still clearly beats a memoryless guess
-(`check_longest_T`, with `longest_T_feedback` as the slider's verdict). The second one reads the
-chapter's own sweep, passed in as arguments, so the check follows whatever numbers the sweep produced.
+(`check_longest_T`, with `longest_T_feedback` as the slider's verdict), which reads the chapter's own
+sweep, passed in as arguments, so the check follows whatever numbers the sweep produced; and set up
+training on `recall_first` (`check_recall_setup`: the loss, the readout's size, the chance level).
 """
 import numbers
 
 import numpy as np
 
-from .feedback import as_result_array, call_safely, longest_length_verdict, not_callable, report, verdict_html
+from lstm_lib.layers import mse_loss, softmax_cross_entropy
+
+from .feedback import (
+    Verdict,
+    as_result_array,
+    call_safely,
+    is_number,
+    longest_length_verdict,
+    not_callable,
+    report,
+    verdict_html,
+)
 
 SUCCESS_TOL = 0.04  # Hochreiter & Schmidhuber (1997): a sequence counts as right when |error| < 0.04
 MARGIN = 0.20  # the slider exercise: beat the baseline's success rate by 20 percentage points
@@ -144,3 +156,51 @@ def check_longest_T(T, Ts, success, baseline, margin=MARGIN):
 def longest_T_feedback(T, Ts, success, baseline, margin=MARGIN):
     """The verdict as a short HTML line, for ``slider_frames(..., feedback=...)``."""
     return verdict_html(*longest_T_verdict(T, Ts, success, baseline, margin))
+
+
+# --- exercise 3: what training on recall_first needs -----------------------------------------------
+
+def is_count(value):
+    """True for a whole number given as int or a numpy integer (not bool, not float)."""
+    return not isinstance(value, bool) and isinstance(value, (int, np.integer))
+
+
+def recall_setup_verdict(loss_fn, n_outputs, chance, V):
+    """(passed, messages) for the set-up of `recall_first` with V symbols: the loss function, the
+    number of readout outputs and the accuracy of guessing (a fraction)."""
+    messages = []
+    if loss_fn is softmax_cross_entropy:
+        messages.append("loss: softmax_cross_entropy, right: the target is one of V classes.")
+    elif loss_fn is mse_loss:
+        messages.append("loss: mse_loss treats the symbol's index as a number to approach, so symbol 3 "
+                        "would be 'closer' to 2 than to 0. The answer is a class: use "
+                        "softmax_cross_entropy, which takes the integer targets as they come.")
+    else:
+        messages.append(f"loss: expected one of lstm_lib.layers' losses, got {loss_fn!r}. Which one "
+                        "compares V scores with an integer class?")
+    right_size = is_count(n_outputs) and int(n_outputs) == V
+    if right_size:
+        messages.append(f"readout: {V} outputs, right: one logit per symbol.")
+    elif is_count(n_outputs) and int(n_outputs) == 1:
+        messages.append("readout: one output can hold a number, not a score for each of the V symbols.")
+    else:
+        messages.append(f"readout: {n_outputs!r} outputs; the softmax needs one logit per symbol, V = {V}.")
+    right_chance = is_number(chance) and abs(float(chance) - 1 / V) < 1e-9
+    if right_chance:
+        messages.append(f"chance: 1/V = {1 / V:g}, right: the first symbol is drawn uniformly.")
+    elif is_number(chance) and abs(float(chance) - 100 / V) < 1e-9:
+        messages.append(f"chance: {chance} looks like a percentage; give it as a fraction, {1 / V:g}.")
+    else:
+        messages.append(f"chance: {chance!r}; a guess is right one time in V.")
+    return loss_fn is softmax_cross_entropy and right_size and right_chance, messages
+
+
+def check_recall_setup(loss_fn, n_outputs, chance, V):
+    """Print whether the set-up for training on recall_first with V symbols is right."""
+    if loss_fn is None and n_outputs is None and chance is None:
+        print("○ recall_first set-up: waiting for your answer")
+        print("   Set the loss, the readout's number of outputs and the chance level,")
+        print("   then run this cell again.")
+        return Verdict(False, [])
+    passed, messages = recall_setup_verdict(loss_fn, n_outputs, chance, V)
+    return report("recall_first set-up: " + ("target reached" if passed else "not yet"), messages, passed)

@@ -4,12 +4,14 @@ import pytest
 
 from lstm_book.exercises.forgetting import (
     check_longest_T,
+    check_recall_setup,
     check_success_rate,
     longest_beating,
     longest_T_feedback,
     longest_T_verdict,
     reference_success_rate,
 )
+from lstm_lib.layers import mse_loss, softmax_cross_entropy
 
 
 def good(predictions, targets, tol=0.04):
@@ -132,3 +134,35 @@ def test_longest_T_feedback_is_html_with_a_mark():
     assert "✓" in longest_T_feedback(14, Ts, SUCCESS, BASELINE)
     assert "✗" in longest_T_feedback(10, Ts, SUCCESS, BASELINE)
     assert longest_T_verdict(14.0, Ts, SUCCESS, BASELINE)[0]
+
+
+# --- exercise 3: the recall_first set-up ---------------------------------------------------------
+
+def test_recall_setup_accepts_the_right_set_up(capsys):
+    verdict = check_recall_setup(softmax_cross_entropy, 4, 0.25, V=4)
+    out = capsys.readouterr().out
+    assert verdict and out.startswith("✓ recall_first set-up: target reached")
+    assert check_recall_setup(softmax_cross_entropy, np.int64(6), 1 / 6, V=6)
+
+
+def test_recall_setup_starting_values_wait_for_an_answer(capsys):
+    verdict = check_recall_setup(None, None, None, V=4)
+    out = capsys.readouterr().out
+    assert not verdict and out.startswith("○ recall_first set-up: waiting for your answer")
+
+
+@pytest.mark.parametrize("answer, hint", [
+    ((mse_loss, 4, 0.25), "mse_loss treats the symbol's index as a number"),
+    (("softmax", 4, 0.25), "expected one of lstm_lib.layers' losses"),
+    ((softmax_cross_entropy, 1, 0.25), "one output can hold a number"),
+    ((softmax_cross_entropy, 16, 0.25), "one logit per symbol, V = 4"),
+    ((softmax_cross_entropy, 4.0, 0.25), "one logit per symbol, V = 4"),
+    ((softmax_cross_entropy, True, 0.25), "one logit per symbol, V = 4"),
+    ((softmax_cross_entropy, 4, 25), "looks like a percentage"),
+    ((softmax_cross_entropy, 4, 0.5), "right one time in V"),
+    ((softmax_cross_entropy, 4, "1/4"), "right one time in V"),
+])
+def test_recall_setup_names_the_slip(capsys, answer, hint):
+    verdict = check_recall_setup(*answer, V=4)
+    out = capsys.readouterr().out
+    assert not verdict and out.startswith("✗ recall_first set-up: not yet") and hint in out
