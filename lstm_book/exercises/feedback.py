@@ -42,12 +42,17 @@ def report(title, messages, passed):
     reader is told what to do next instead of being shown an error.
     """
     if not passed and any(f"raised {STUB}" in m for m in messages):
-        title = title.removesuffix(": not yet") + ": waiting for your code"
         messages = [_stub_message(m) if f"raised {STUB}" in m else m for m in messages]
-        _print_block(f"○ {title}", messages)
-        return Verdict(False, messages)
+        return waiting(title.removesuffix(": not yet"), "code", messages)
     _print_block(f"{MARKS[bool(passed)]} {title}", messages)
     return Verdict(passed, messages)
+
+
+def waiting(name, what, messages):
+    """Print that an exercise still holds its starting answer ("waiting for your `what`"), which is
+    not a mistake, with what to do next; return a failing verdict."""
+    _print_block(f"○ {name}: waiting for your {what}", messages)
+    return Verdict(False, messages)
 
 
 WIDTH = 80  # characters: a printed verdict fits the book's text column
@@ -71,6 +76,11 @@ def verdict_html(passed, messages):
     color = "#1a7f37" if passed else "#b35900"
     lines = "<br>".join(html.escape(m).replace("\n", " ") for m in messages)
     return f'<p style="color:{color}; margin:0.3em 0">{MARKS[bool(passed)]} {lines}</p>'
+
+
+def is_count(value):
+    """True for a whole number given as int or a numpy integer; False for bool, float, str, None."""
+    return not isinstance(value, bool) and isinstance(value, (int, np.integer))
 
 
 def is_number(value):

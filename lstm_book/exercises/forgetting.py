@@ -13,14 +13,15 @@ import numpy as np
 from lstm_lib.layers import mse_loss, softmax_cross_entropy
 
 from .feedback import (
-    Verdict,
     as_result_array,
     call_safely,
+    is_count,
     is_number,
     longest_length_verdict,
     not_callable,
     report,
     verdict_html,
+    waiting,
 )
 
 SUCCESS_TOL = 0.04  # Hochreiter & Schmidhuber (1997): a sequence counts as right when |error| < 0.04
@@ -160,11 +161,6 @@ def longest_T_feedback(T, Ts, success, baseline, margin=MARGIN):
 
 # --- exercise 3: what training on recall_first needs -----------------------------------------------
 
-def is_count(value):
-    """True for a whole number given as int or a numpy integer (not bool, not float)."""
-    return not isinstance(value, bool) and isinstance(value, (int, np.integer))
-
-
 def recall_setup_verdict(loss_fn, n_outputs, chance, V):
     """(passed, messages) for the set-up of `recall_first` with V symbols: the loss function, the
     number of readout outputs and the accuracy of guessing (a fraction)."""
@@ -198,9 +194,7 @@ def recall_setup_verdict(loss_fn, n_outputs, chance, V):
 def check_recall_setup(loss_fn, n_outputs, chance, V):
     """Print whether the set-up for training on recall_first with V symbols is right."""
     if loss_fn is None and n_outputs is None and chance is None:
-        print("○ recall_first set-up: waiting for your answer")
-        print("   Set the loss, the readout's number of outputs and the chance level,")
-        print("   then run this cell again.")
-        return Verdict(False, [])
+        return waiting("recall_first set-up", "answer", [
+            "Set the loss, the readout's number of outputs and the chance level, then run this cell again."])
     passed, messages = recall_setup_verdict(loss_fn, n_outputs, chance, V)
     return report("recall_first set-up: " + ("target reached" if passed else "not yet"), messages, passed)

@@ -10,7 +10,7 @@ import numpy as np
 
 from lstm_lib.data import accuracy_bound, context_table, encode, make_vocab, next_char_windows, one_hot
 
-from .feedback import as_result_array, call_safely, not_callable, report, verdict_html
+from .feedback import as_result_array, call_safely, is_count, not_callable, report, verdict_html
 
 # --- Exercise: a batch of strings as a time-major one-hot array -------------------------------------
 
@@ -191,7 +191,7 @@ def _either(chars):
 
 def _window_verdict(k, text=EXERCISE_TEXT):
     """(passed, message) for the answer k."""
-    if not isinstance(k, (int, np.integer)) or isinstance(k, bool):
+    if not is_count(k):
         return False, f"k is a number of characters, a whole number such as 3; got {k!r}."
     if k < 0:
         return False, f"A window holds zero or more characters; got k = {k}."
