@@ -1,6 +1,6 @@
 """Checkers for the chapter "The output gate and the hidden state".
 
-Two exercises: write the output step `output_step(h_prev, x_t, c_prev, weights) -> h_t`
+Two exercises: write the output step `output_step(x_t, h_prev, c_prev, weights) -> h_t`
 (`check_output_step`; the cell update `new_cell` of `lstm_book.experiments.output_gate` is given to
 the reader), and choose the output gate o and the cell state c so that the unit shows a target value
 (`check_reading`, with `reading_feedback` as the slider's verdict).
@@ -14,7 +14,7 @@ from .feedback import compare_to_reference, error_hints, is_number, report, slid
 # --- exercise 1: the output step ---------------------------------------------------------------------
 
 
-def reference_output_step(h_prev, x_t, c_prev, weights):
+def reference_output_step(x_t, h_prev, c_prev, weights):
     """h_t = o_t * tanh(c_t), with o_t = sigmoid([h_prev, x_t] W_o + b_o) and c_t = f_t * c_prev + i_t * g_t: (B, H)."""
     hx = concat_hx(h_prev, x_t)  # (B, H + D)
     f, i, o = (gate(hx, weights[f"W_{k}"], weights[f"b_{k}"]) for k in "fio")
@@ -22,59 +22,68 @@ def reference_output_step(h_prev, x_t, c_prev, weights):
     return hidden_state(o, cell_update(f, c_prev, i, g))
 
 
-def _z(h, x, w, k, hx=None):
+def _z(x, h, w, k, hx=None):
     hx = np.concatenate([h, x], axis=1) if hx is None else hx
     return hx @ w[f"W_{k}"] + w[f"b_{k}"]
 
 
-def _o(h, x, w):
-    return sigmoid(_z(h, x, w, "o"))
+def _o(x, h, w):
+    return sigmoid(_z(x, h, w, "o"))
 
 
-def _c(h, x, c, w):
-    """The right c_t, which the reader gets from new_cell."""
-    return sigmoid(_z(h, x, w, "f")) * c + sigmoid(_z(h, x, w, "i")) * np.tanh(_z(h, x, w, "g"))
+def _c(x, h, c, w):
+    """The right c_t, which the reader gets from new_cell(x_t, h_prev, c_prev, weights)."""
+    return sigmoid(_z(x, h, w, "f")) * c + sigmoid(_z(x, h, w, "i")) * np.tanh(_z(x, h, w, "g"))
 
 
-def _c_no_forget(h, x, c, w):
-    return sigmoid(_z(h, x, w, "i")) * np.tanh(_z(h, x, w, "g"))
+def _c_no_forget(x, h, c, w):
+    return sigmoid(_z(x, h, w, "i")) * np.tanh(_z(x, h, w, "g"))
 
 
-# (wrong version of output_step, what that slip looks like in words)
+def _xh(x, h):
+    """[x_t, h_prev], x first: what every layer reads when h_prev and x_t trade places."""
+    return np.concatenate([x, h], axis=1)
+
+
+# (wrong version of output_step(x_t, h_prev, c_prev, weights), what that slip looks like in words)
 OUTPUT_STEP_MISTAKES = [
-    (lambda h, x, c, w: _o(h, x, w) * _c(h, x, c, w),
+    (lambda x, h, c, w: _o(x, h, w) * _c(x, h, c, w),
      "tanh is missing: h_t = o_t * tanh(c_t). The cell state is not bounded (it can grow past 1),\n"
      "and tanh squashes it into (-1, 1) before the gate scales it."),
-    (lambda h, x, c, w: np.tanh(_o(h, x, w) * _c(h, x, c, w)),
+    (lambda x, h, c, w: np.tanh(_o(x, h, w) * _c(x, h, c, w)),
      "This is tanh(o_t * c_t): squash first, then gate, h_t = o_t * tanh(c_t).\n"
      "With tanh outside, a half-open gate on a large cell still shows almost 1."),
-    (lambda h, x, c, w: _o(h, x, w) * sigmoid(_c(h, x, c, w)),
+    (lambda x, h, c, w: _o(x, h, w) * sigmoid(_c(x, h, c, w)),
      "sigmoid(c_t) where tanh belongs: the cell state is squashed with tanh, which keeps its sign\n"
      "(an empty cell, c_t = 0, shows 0, not 0.5)."),
-    (lambda h, x, c, w: _o(h, x, w) + np.tanh(_c(h, x, c, w)),
+    (lambda x, h, c, w: _o(x, h, w) + np.tanh(_c(x, h, c, w)),
      "o_t + tanh(c_t): the output gate multiplies, h_t = o_t * tanh(c_t) (elementwise)."),
-    (lambda h, x, c, w: _o(h, x, w) * np.tanh(c),
+    (lambda x, h, c, w: _o(x, h, w) * np.tanh(c),
      "This reads c_prev, the old cell state: h_t shows the new one, c_t.\n"
-     "Compute c_t = new_cell(h_prev, x_t, c_prev, weights) first, then h_t = o_t * tanh(c_t)."),
-    (lambda h, x, c, w: np.tanh(_c(h, x, c, w)),
+     "Compute c_t = new_cell(x_t, h_prev, c_prev, weights) first, then h_t = o_t * tanh(c_t)."),
+    (lambda x, h, c, w: np.tanh(_c(x, h, c, w)),
      "The output gate is missing: h_t = o_t * tanh(c_t), with o_t = sigmoid(hx W_o + b_o)."),
-    (lambda h, x, c, w: np.tanh(_z(h, x, w, "o")) * np.tanh(_c(h, x, c, w)),
+    (lambda x, h, c, w: np.tanh(_z(x, h, w, "o")) * np.tanh(_c(x, h, c, w)),
      "o_t is computed with tanh: the output gate is a sigmoid, a valve between 0 and 1."),
-    (lambda h, x, c, w: sigmoid(_z(h, x, w, "o") - w["b_o"]) * np.tanh(_c(h, x, c, w)),
+    (lambda x, h, c, w: sigmoid(_z(x, h, w, "o") - w["b_o"]) * np.tanh(_c(x, h, c, w)),
      "The bias b_o is missing from the output gate: o_t = sigmoid(hx W_o + b_o)."),
-    (lambda h, x, c, w: sigmoid(_z(h, x, w, "i")) * np.tanh(_c(h, x, c, w)),
+    (lambda x, h, c, w: sigmoid(_z(x, h, w, "i")) * np.tanh(_c(x, h, c, w)),
      "o_t is computed with W_i and b_i: the output gate has its own weights, W_o and b_o."),
-    (lambda h, x, c, w: sigmoid(_z(h, x, w, "f")) * np.tanh(_c(h, x, c, w)),
+    (lambda x, h, c, w: sigmoid(_z(x, h, w, "f")) * np.tanh(_c(x, h, c, w)),
      "o_t is computed with W_f and b_f: the output gate has its own weights, W_o and b_o."),
-    (lambda h, x, c, w: _o(h, x, w) * np.tanh(_c_no_forget(h, x, c, w)),
+    (lambda x, h, c, w: _o(x, h, w) * np.tanh(_c_no_forget(x, h, c, w)),
      "The c_t you squash misses the forget term: c_t = f_t * c_prev + i_t * g_t (new_cell computes it)."),
-    (lambda h, x, c, w: _c(h, x, c, w),
+    (lambda x, h, c, w: _c(x, h, c, w),
      "This is c_t, the cell state; return the hidden state h_t = o_t * tanh(c_t)."),
-    (lambda h, x, c, w: sigmoid(_z(h, x, w, "o", hx=np.concatenate([x, h], axis=1))) * np.tanh(_c(h, x, c, w)),
-     "The concatenation is in the wrong order: the weights expect [h_prev, x_t], h first."),
-    (lambda h, x, c, w: _o(h, x, w) * np.tanh(_c(x, h, c, w)),
-     "new_cell got h_prev and x_t swapped: it takes (h_prev, x_t, c_prev, weights), h first\n"
-     "(unlike gates.lstm_cell, which takes x_t first)."),
+    (lambda x, h, c, w: sigmoid(_z(x, h, w, "o", hx=_xh(x, h))) * np.tanh(_c(x, h, c, w)),
+     "The output gate reads [x_t, h_prev]: the weights expect [h_prev, x_t], h first.\n"
+     "(If your function takes (h_prev, x_t, ...), the book's order is (x_t, h_prev, c_prev, weights).)"),
+    (lambda x, h, c, w: _o(x, h, w) * np.tanh(_c(h, x, c, w)),
+     "new_cell got h_prev and x_t swapped: it takes (x_t, h_prev, c_prev, weights), x first,\n"
+     "like output_step itself and every step function of lstm_lib."),
+    (lambda x, h, c, w: sigmoid(_z(x, h, w, "o", hx=_xh(x, h))) * np.tanh(_c(h, x, c, w)),
+     "Your function takes its arguments in the order (h_prev, x_t, ...): the book uses\n"
+     "(x_t, h_prev, c_prev, weights), as lstm_lib does. Swap the first two parameters."),
 ]
 
 OUTPUT_STEP_ERROR_HINTS = [
@@ -96,15 +105,16 @@ def _cases():
         for k in GATES:
             w[f"W_{k}"] = 1.5 * rng.normal(size=(H + D, H)) / np.sqrt(H + D)
             w[f"b_{k}"] = rng.normal(size=H)
-        cases.append((rng.normal(size=(B, H)), rng.normal(size=(B, D)), 1.5 * rng.normal(size=(B, H)), w))
+        h, x = rng.normal(size=(B, H)), rng.normal(size=(B, D))
+        cases.append((x, h, 1.5 * rng.normal(size=(B, H)), w))
     return cases
 
 
 def check_output_step(fn):
-    """Check a reader's ``output_step(h_prev, x_t, c_prev, weights) -> h_t`` against the library's gates."""
+    """Check a reader's ``output_step(x_t, h_prev, c_prev, weights) -> h_t`` against the library's gates."""
     passed, messages = compare_to_reference(fn, reference_output_step, _cases(), OUTPUT_STEP_MISTAKES,
                                             what="your output_step", expected_letters="(B, H)",
-                                            arg_names=("h_prev", "x_t", "c_prev", "weights"))
+                                            arg_names=("x_t", "h_prev", "c_prev", "weights"))
     messages += error_hints(messages, OUTPUT_STEP_ERROR_HINTS)
     return report("output_step: " + ("correct" if passed else "not yet"), messages, passed)
 

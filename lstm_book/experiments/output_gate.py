@@ -6,10 +6,10 @@ example computes c_t with it, and the exercise "Write the output step" builds h_
 from lstm_lib.gates import candidate, cell_update, concat_hx, gate
 
 
-def new_cell(h_prev, x_t, c_prev, weights):
+def new_cell(x_t, h_prev, c_prev, weights):
     """c_t = f_t * c_prev + i_t * g_t, every layer reading [h_prev, x_t]: (B, H).
 
-    h_prev (B, H), x_t (B, D), c_prev (B, H); weights: the per-gate form, W_k (H + D, H) and
+    x_t (B, D), h_prev (B, H), c_prev (B, H), in lstm_lib's order; weights: the per-gate form, W_k (H + D, H) and
     b_k (H,) for k in i, f, g, o (W_o and b_o are not used).
     """
     hx = concat_hx(h_prev, x_t)  # (B, H + D)

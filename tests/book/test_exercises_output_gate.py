@@ -20,52 +20,69 @@ def sig(z):
     return 1 / (1 + np.exp(-z))
 
 
-def out_gate(h_prev, x_t, w):
+def out_gate(x_t, h_prev, w):
     return sig(np.concatenate([h_prev, x_t], axis=1) @ w["W_o"] + w["b_o"])
 
 
-def correct(h_prev, x_t, c_prev, w):
-    c_t = new_cell(h_prev, x_t, c_prev, w)
-    return out_gate(h_prev, x_t, w) * np.tanh(c_t)
+def correct(x_t, h_prev, c_prev, w):
+    c_t = new_cell(x_t, h_prev, c_prev, w)
+    return out_gate(x_t, h_prev, w) * np.tanh(c_t)
 
 
-def with_the_library(h_prev, x_t, c_prev, w):
+def with_the_library(x_t, h_prev, c_prev, w):
     h_t, c_t, acts = gates.lstm_cell(x_t, h_prev, c_prev, w)
     return h_t
 
 
-def with_torch_layout(h_prev, x_t, c_prev, w):
+def with_torch_layout(x_t, h_prev, c_prev, w):
     h_t, c_t, cache = lstm.lstm_step(x_t, h_prev, c_prev, lstm.fuse_gates(w))
     return h_t
 
 
-def in_torch(h_prev, x_t, c_prev, w):
+def in_torch(x_t, h_prev, c_prev, w):
     hx = torch.cat([torch.from_numpy(h_prev), torch.from_numpy(x_t)], dim=1)
     o_t = torch.sigmoid(hx @ torch.from_numpy(w["W_o"]) + torch.from_numpy(w["b_o"]))
-    return o_t * torch.tanh(torch.from_numpy(new_cell(h_prev, x_t, c_prev, w)))  # a tensor, not an array
+    return o_t * torch.tanh(torch.from_numpy(new_cell(x_t, h_prev, c_prev, w)))  # a tensor, not an array
+
+
+def old_order(h_prev, x_t, c_prev, w):
+    """The first edition's order, (h_prev, x_t, ...), with the body of a right answer."""
+    c_t = new_cell(x_t, h_prev, c_prev, w)
+    o_t = sig(np.concatenate([h_prev, x_t], axis=1) @ w["W_o"] + w["b_o"])
+    return o_t * np.tanh(c_t)
+
+
+def old_order_old_call(h_prev, x_t, c_prev, w):
+    """The old order, and new_cell called in the old order too: only the output gate is off."""
+    c_t = new_cell(h_prev, x_t, c_prev, w)
+    o_t = sig(np.concatenate([h_prev, x_t], axis=1) @ w["W_o"] + w["b_o"])
+    return o_t * np.tanh(c_t)
 
 
 @pytest.mark.parametrize("answer", [correct, with_the_library, with_torch_layout, in_torch,
-                                    lambda h, x, c, w: gates.hidden_state(out_gate(h, x, w), new_cell(h, x, c, w)),
-                                    lambda h, x, c, w: correct(h, x, c, w).astype(np.float32)])
+                                    lambda x, h, c, w: gates.hidden_state(out_gate(x, h, w), new_cell(x, h, c, w)),
+                                    lambda x, h, c, w: correct(x, h, c, w).astype(np.float32)])
 def test_output_step_accepts_correct_answers(answer, capsys):
     verdict, out = run(check_output_step, answer, capsys)
     assert verdict and "output_step: correct" in out and "All 3 cases" in out
 
 
 @pytest.mark.parametrize("wrong, hint", [
-    (lambda h, x, c, w: out_gate(h, x, w) * new_cell(h, x, c, w), "tanh is missing"),           # o * c
-    (lambda h, x, c, w: np.tanh(out_gate(h, x, w) * new_cell(h, x, c, w)), "This is tanh(o_t * c_t)"),
-    (lambda h, x, c, w: out_gate(h, x, w) * sig(new_cell(h, x, c, w)), "sigmoid(c_t) where tanh belongs"),
-    (lambda h, x, c, w: out_gate(h, x, w) + np.tanh(new_cell(h, x, c, w)), "o_t + tanh(c_t)"),
-    (lambda h, x, c, w: out_gate(h, x, w) * np.tanh(c), "reads c_prev"),                        # c_{t-1} for c_t
-    (lambda h, x, c, w: np.tanh(new_cell(h, x, c, w)), "output gate is missing"),
-    (lambda h, x, c, w: np.tanh(np.concatenate([h, x], axis=1) @ w["W_o"] + w["b_o"]) * np.tanh(new_cell(h, x, c, w)),
+    (lambda x, h, c, w: out_gate(x, h, w) * new_cell(x, h, c, w), "tanh is missing"),           # o * c
+    (lambda x, h, c, w: np.tanh(out_gate(x, h, w) * new_cell(x, h, c, w)), "This is tanh(o_t * c_t)"),
+    (lambda x, h, c, w: out_gate(x, h, w) * sig(new_cell(x, h, c, w)), "sigmoid(c_t) where tanh belongs"),
+    (lambda x, h, c, w: out_gate(x, h, w) + np.tanh(new_cell(x, h, c, w)), "o_t + tanh(c_t)"),
+    (lambda x, h, c, w: out_gate(x, h, w) * np.tanh(c), "reads c_prev"),                        # c_{t-1} for c_t
+    (lambda x, h, c, w: np.tanh(new_cell(x, h, c, w)), "output gate is missing"),
+    (lambda x, h, c, w: np.tanh(np.concatenate([h, x], axis=1) @ w["W_o"] + w["b_o"]) * np.tanh(new_cell(x, h, c, w)),
      "o_t is computed with tanh"),
-    (lambda h, x, c, w: sig(np.concatenate([h, x], axis=1) @ w["W_i"] + w["b_i"]) * np.tanh(new_cell(h, x, c, w)),
+    (lambda x, h, c, w: sig(np.concatenate([h, x], axis=1) @ w["W_i"] + w["b_i"]) * np.tanh(new_cell(x, h, c, w)),
      "computed with W_i"),
-    (lambda h, x, c, w: new_cell(h, x, c, w), "This is c_t"),
-    (lambda h, x, c, w: out_gate(h, x, w) * np.tanh(new_cell(x, h, c, w)), "new_cell got h_prev and x_t swapped"),
+    (lambda x, h, c, w: new_cell(x, h, c, w), "This is c_t"),
+    (lambda x, h, c, w: out_gate(x, h, w) * np.tanh(new_cell(h, x, c, w)), "new_cell got h_prev and x_t swapped"),
+    (lambda x, h, c, w: out_gate(h, x, w) * np.tanh(new_cell(x, h, c, w)), "The output gate reads [x_t, h_prev]"),
+    (old_order, "takes its arguments in the order (h_prev, x_t, ...)"),
+    (old_order_old_call, "If your function takes (h_prev, x_t, ...)"),
 ])
 def test_output_step_names_the_slip(wrong, hint, capsys):
     verdict, out = run(check_output_step, wrong, capsys)
@@ -82,10 +99,10 @@ def test_each_slip_gets_exactly_one_hint(capsys):
 
 
 @pytest.mark.parametrize("wrong, hint", [
-    (lambda h, x, c, w: (correct(h, x, c, w), new_cell(h, x, c, w)), "tuple of 2 items"),
-    (lambda h, x, c, w: correct(h, x, c, w)[0], "expected (B, H)"),
-    (lambda h, x, c, w: out_gate(h, x, w) @ np.tanh(new_cell(h, x, c, w)), "elementwise (*), not @"),
-    (lambda h, x, c, w: 0.5 * correct(h, x, c, w), "No common slip"),
+    (lambda x, h, c, w: (correct(x, h, c, w), new_cell(x, h, c, w)), "tuple of 2 items"),
+    (lambda x, h, c, w: correct(x, h, c, w)[0], "expected (B, H)"),
+    (lambda x, h, c, w: out_gate(x, h, w) @ np.tanh(new_cell(x, h, c, w)), "elementwise (*), not @"),
+    (lambda x, h, c, w: 0.5 * correct(x, h, c, w), "No common slip"),
     (raising, "NotImplementedError: write this function"),
     (returns_none, "forget the `return`"),
     ([1.0, 2.0], "Expected a function"),
