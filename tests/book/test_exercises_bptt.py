@@ -5,10 +5,19 @@ The reader's step backward takes the cache of lstm_lib.rnn.rnn_step: {"made_by",
 import numpy as np
 import pytest
 import torch
+from answers import raising, returns_none
 
-from lstm_book.exercises.bptt import EPS_TOLERANCE, check_eps, check_rnn_step_backward, eps_feedback
+from lstm_book.exercises import bptt
+from lstm_book.exercises.bptt import (
+    EPS_TOLERANCE,
+    check_eps,
+    check_rnn_backward,
+    check_rnn_step_backward,
+    eps_feedback,
+)
+from lstm_book.exercises.feedback import flatten_with_grads
 from lstm_book.experiments.bptt import rnn_gradcheck_error
-from lstm_lib.rnn import init_rnn_params, rnn_step, rnn_step_backward
+from lstm_lib.rnn import init_rnn_params, rnn_backward, rnn_step, rnn_step_backward
 from lstm_lib.torch_bridge import to_torch
 
 
@@ -236,3 +245,196 @@ def test_slider_verdict_agrees_with_check(capsys):
         eps = 10.0 ** -k
         assert bool(check_eps(eps)) == ("✓" in eps_feedback(eps)) == (rnn_gradcheck_error(eps) < EPS_TOLERANCE)
     capsys.readouterr()
+
+
+# --- the backward pass through a sequence -------------------------------------------------------
+
+def loop(dh, step_caches, step_backward):  # the chapter's solution
+    T, B, H = dh.shape
+    dh_next = np.zeros((B, H))
+    grads = {k: np.zeros_like(v) for k, v in step_caches[0]["params"].items()}
+    dx = [None] * T
+    for t in reversed(range(T)):
+        dx[t], dh_next, step_grads = step_backward(dh[t] + dh_next, step_caches[t])
+        for k in grads:
+            grads[k] += step_grads[k]
+    return np.stack(dx), dh_next, grads
+
+
+def appended(dh, step_caches, step_backward):  # a list built on the way back, then reversed; int start
+    dh_next, dxs, grads = 0, [], None
+    for t in range(len(dh) - 1, -1, -1):
+        dx_t, dh_next, g = step_backward(dh[t] + dh_next, step_caches[t])
+        dxs.append(dx_t.tolist())
+        grads = g if grads is None else {k: grads[k] + g[k] for k in g}
+    return dxs[::-1], dh_next, grads
+
+
+def the_library(dh, step_caches, step_backward):
+    return rnn_backward(dh, {"made_by": "rnn_forward", "steps": step_caches})
+
+
+def run_loop(capsys, answer):
+    """The verdict and the printed feedback, with its line breaks and indents made single spaces."""
+    verdict = check_rnn_backward(answer)
+    return verdict, " ".join(capsys.readouterr().out.split())
+
+
+def test_the_sequence_slip_model_is_rnn_backward():
+    for dh, cache, *_ in bptt.sequence_cases():
+        got = bptt.sequence_backward_with_slip(dh, cache["steps"], rnn_step_backward)
+        want = rnn_backward(dh, cache)
+        for a, b in zip(got[:2], want[:2]):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+        for k in want[2]:
+            np.testing.assert_allclose(got[2][k], want[2][k], rtol=1e-12, atol=1e-14)
+
+
+def test_the_sequence_references_agree_with_torch_autograd():
+    """Both references of check_rnn_backward: lstm_lib's rnn_backward and torch's autograd agree."""
+    for dh, cache, x, h0, params in bptt.sequence_cases():
+        dx, dh0, grads = rnn_backward(dh, cache)
+        dx_torch, dh0_torch, grads_torch = bptt.torch_reference(dh, x, h0, params)
+        np.testing.assert_allclose(dx, dx_torch, atol=1e-12)
+        np.testing.assert_allclose(dh0, dh0_torch, atol=1e-12)
+        for k in grads:
+            np.testing.assert_allclose(grads[k], grads_torch[k], atol=1e-12)
+
+
+@pytest.mark.parametrize("answer", [loop, appended, the_library])
+def test_loop_accepts_correct_answers(capsys, answer):
+    verdict, out = run_loop(capsys, answer)
+    assert verdict and "my_rnn_backward: correct" in out
+    assert "All 3 cases match lstm_lib.rnn.rnn_backward and torch's autograd" in out
+
+
+def test_loop_with_the_readers_own_step(capsys):
+    """The chapter chains the reader's step; the checker passes the library's: both give the same loop."""
+    verdict, _ = run_loop(capsys, lambda dh, caches, step: loop(dh, caches, good))
+    assert verdict
+
+
+def sequence_slip(name):
+    return lambda *args: bptt.sequence_backward_with_slip(*args, slip=name)
+
+
+@pytest.mark.parametrize("name, hint", bptt.SEQUENCE_SLIPS)
+def test_every_loop_slip_is_named(capsys, name, hint):
+    verdict, out = run_loop(capsys, sequence_slip(name))
+    assert not verdict and "my_rnn_backward: not yet" in out
+    assert hint in out
+
+
+@pytest.mark.parametrize("name, where", [
+    ("forward_in_time", "wrong values in dx, dh0"),
+    ("grads_last_visited", "(right: dx, dh0)"),
+    ("dx_reversed", "wrong values in dx (right:"),
+    ("dh0_of_step_T", "wrong values in dh0 (right:"),
+    ("dh0_is_g1", "wrong values in dh0 (right:"),
+    ("skips_step_1", "step_backward was called 3 times for T = 4 steps"),
+])
+def test_loop_says_which_outputs_are_wrong(capsys, name, where):
+    verdict, out = run_loop(capsys, sequence_slip(name))
+    assert not verdict and where in out
+
+
+def test_every_loop_slip_differs_from_the_reference_and_gets_only_its_own_hint(capsys):
+    dh, cache, *_ = bptt.sequence_cases()[0]
+    want = flatten_with_grads(bptt.SEQUENCE_NAMES, rnn_backward(dh, cache))
+    for name, _ in bptt.SEQUENCE_SLIPS:
+        got = flatten_with_grads(bptt.SEQUENCE_NAMES, bptt.sequence_backward_with_slip(
+            dh, cache["steps"], rnn_step_backward, slip=name))
+        assert not all(np.allclose(got[k], want[k]) for k in want), name
+        _, out = run_loop(capsys, sequence_slip(name))
+        others = [h for n, h in bptt.SEQUENCE_SLIPS if n != name]
+        assert not any(h in out for h in others), name
+
+
+def test_the_issue_s_slips_written_by_hand(capsys):
+    """Issue 11's four slips, written as a reader would write them."""
+    def no_dh_t(dh, step_caches, step_backward):  # forgets to add dh[t] to the carried gradient
+        T, B, H = dh.shape
+        dh_next, grads, dx = dh[-1], {k: 0 for k in step_caches[0]["params"]}, np.zeros((T, B, 3))
+        for t in reversed(range(T)):
+            dx[t], dh_next, g = step_backward(dh_next, step_caches[t])
+            grads = {k: grads[k] + g[k] for k in g}
+        return dx, dh_next, grads
+
+    def overwritten(dh, step_caches, step_backward):  # grads = step_grads at every step
+        T, B, H = dh.shape
+        dh_next, dx = np.zeros((B, H)), np.zeros((T, B, 3))
+        for t in reversed(range(T)):
+            dx[t], dh_next, grads = step_backward(dh[t] + dh_next, step_caches[t])
+        return dx, dh_next, grads
+
+    def forward(dh, step_caches, step_backward):  # for t in range(T)
+        T, B, H = dh.shape
+        dh_next, grads, dx = np.zeros((B, H)), {k: 0 for k in step_caches[0]["params"]}, np.zeros((T, B, 3))
+        for t in range(T):
+            dx[t], dh_next, g = step_backward(dh[t] + dh_next, step_caches[t])
+            grads = {k: grads[k] + g[k] for k in g}
+        return dx, dh_next, grads
+
+    def first_dh_prev(dh, step_caches, step_backward):  # returns the dh_prev of step T
+        dx, _, grads = loop(dh, step_caches, step_backward)
+        T, B, H = dh.shape
+        return dx, step_backward(dh[-1], step_caches[-1])[1], grads
+
+    for answer, hint in [(no_dh_t, "Every h_t also receives dh[t]"), (overwritten, "overwritten at each step"),
+                         (forward, "The loop runs forward in time"), (first_dh_prev, "dh0 comes from the wrong step")]:
+        verdict, out = run_loop(capsys, answer)
+        assert not verdict and hint in out, (answer.__name__, out)
+
+
+def test_loop_that_writes_into_dh_is_told(capsys):
+    def in_place(dh, step_caches, step_backward):
+        T, B, H = dh.shape
+        dh_next, dx = np.zeros((B, H)), []
+        grads = {k: np.zeros_like(v) for k, v in step_caches[0]["params"].items()}
+        for t in reversed(range(T)):
+            dh[t] += dh_next  # the caller's dh changes
+            dx_t, dh_next, g = step_backward(dh[t], step_caches[t])
+            dx.insert(0, dx_t)
+            for k in grads:
+                grads[k] += g[k]
+        return np.stack(dx), dh_next, grads
+
+    verdict, out = run_loop(capsys, in_place)
+    assert not verdict and "the values are right, but your my_rnn_backward wrote into dh" in out
+
+
+def test_loop_that_never_calls_the_step_is_told(capsys):
+    def no_calls(dh, step_caches, step_backward):
+        T, B, H = dh.shape
+        D = step_caches[0]["x_t"].shape[1]
+        return np.zeros((T, B, D)), dh[0], {k: np.zeros_like(v) for k, v in step_caches[0]["params"].items()}
+
+    verdict, out = run_loop(capsys, no_calls)
+    assert not verdict and "step_backward was called 0 times for T = 4 steps" in out
+    assert "No common slip matches" in out
+
+
+def test_loop_errors_get_a_hint(capsys):
+    verdict, out = run_loop(capsys, lambda dh, step_caches: None)
+    assert not verdict and "positional argument" in out and "def my_rnn_backward(dh, step_caches, step_backward)" in out
+    verdict, out = run_loop(capsys, lambda dh, step_caches, step_backward: step_caches["steps"])
+    assert not verdict and "list indices" in out and "step_caches is a list of T step caches" in out
+    verdict, out = run_loop(capsys, lambda dh, step_caches, step_backward: step_backward(0, step_caches[-1]))
+    assert not verdict and "dh_t must" in out and "np.zeros((B, H)), not 0" in out
+    verdict, out = run_loop(capsys, lambda dh, step_caches, step_backward: step_backward(dh[-1], step_caches))
+    assert not verdict and "rnn_step_backward needs" in out and "step_caches[t]" in out
+
+
+@pytest.mark.parametrize("answer, message", [
+    (raising, "waiting for your code"),
+    (returns_none, "my_rnn_backward returned None"),
+    (lambda *args: the_library(*args)[:2], "returned 2 item(s); return 3: (dx, dh0, grads)"),
+    (lambda *args: (the_library(*args)[0][:-1], *the_library(*args)[1:]), "dx has shape"),
+    (lambda *args: (*the_library(*args)[:2], "grads"), "must be a dict"),
+    (lambda *args: (the_library(*args)[0] * np.nan, *the_library(*args)[1:]), "NaN"),
+    (lambda *args: np.zeros(3), "returned a ndarray"),
+    (42, "Expected a function"),
+])
+def test_loop_never_crashes_on_a_broken_answer(capsys, answer, message):
+    verdict, out = run_loop(capsys, answer)
+    assert not verdict and message in out
