@@ -1,22 +1,88 @@
 """Checkers for the chapter "The forget gate".
 
-Two code exercises, the forget gate on the concatenation, ``forget_gate(h_prev, x_t, W_f, b_f)``
+Two code exercises, the forget gate on the concatenation, ``forget_gate(x_t, h_prev, W_f, b_f)``
 (`check_forget_gate`), and in torch's fused layout, ``forget_gate_torch(x_t, h_prev, params)``
 (`check_forget_gate_torch`); and a slider exercise on the memory half-life (`check_half_life`, with
-`half_life_feedback` as the slider's verdict).
+`half_life_feedback` as the slider's verdict). Every exercise function takes x_t first, then h_prev, as
+lstm_lib's steps do; `old_order_message` recognises an answer written for the order (h_prev, x_t, ...).
 """
+import inspect
+
 import numpy as np
 
 from lstm_lib.gates import concat_hx, gate, sigmoid
 from lstm_lib.lstm import gate_rows, init_lstm_params, split_gates
 from lstm_lib.memory import half_life
 
-from .feedback import compare_to_reference, error_hints, is_number, report, slider_checkers
+from .feedback import (
+    as_result_array,
+    call_safely,
+    compare_to_reference,
+    error_hints,
+    is_number,
+    report,
+    slider_checkers,
+)
+
+# --- the argument order: x_t first, then h_prev ---------------------------------------------------------
+
+
+def _parameter_names(fn):
+    """The names of fn's first two positional parameters, or () when its signature does not say."""
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):  # a builtin or another callable without a signature
+        return ()
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return tuple(p.name for p in params if p.kind in kinds)[:2]
+
+
+def old_order_message(fn, reference, cases, what, book_order, atol=1e-8):
+    """The feedback for an answer written for the argument order (h_prev, x_t, ...), or None.
+
+    Every case of `cases` is (x_t, h_prev, ...). Called with its first two arguments exchanged, such an
+    answer matches `reference` on every case; so does one that takes (x_t, h_prev) and uses each for the
+    other (concatenating [x_t, h_prev], say), the same function under other names. The names of fn's
+    parameters tell the two apart: (h..., x...) is the old order. book_order: e.g. "x_t, h_prev, W_f, b_f".
+    """
+    for args in cases:
+        result, error = call_safely(fn, args[1], args[0], *args[2:])
+        if error:
+            return None
+        arr, problem = as_result_array(result, what)
+        expected = reference(*args)
+        if problem or arr.shape != expected.shape or not np.allclose(arr, expected, atol=atol, rtol=1e-6):
+            return None
+    names = [n.lower() for n in _parameter_names(fn)]
+    if len(names) == 2 and names[0].startswith("h") and names[1].startswith("x"):
+        first, second = _parameter_names(fn)
+        return (f"The arguments are in the order ({first}, {second}, ...): the book uses\n"
+                f"({book_order}), x_t first, as lstm_lib and torch do.\n"
+                "Swap the first two parameters; the code inside is right.")
+    if len(names) == 2 and names[0].startswith("x") and names[1].startswith("h"):
+        return None  # the order is right; the usual hints say what is used in place of what
+    return ("The values are right when x_t and h_prev trade places. The book's order is\n"
+            f"({book_order}), x_t first.\n"
+            "If your parameters are (h_prev, x_t, ...), swap them; if they are already\n"
+            "(x_t, h_prev, ...), the concatenation is [h_prev, x_t], h first.")
+
+
+def with_order_hint(fn, reference, cases, what, book_order, passed, messages, error_known):
+    """The messages of a check that compare_to_reference made: when it failed, the old-order message
+    (`old_order_message`) in place of the usual hints if it applies, else those hints and the ones for
+    numpy's errors (error_known, a list of (words, hint) as `feedback.error_hints` takes)."""
+    if passed:
+        return messages
+    order = old_order_message(fn, reference, cases, what, book_order)
+    if order:
+        return [messages[0], order]
+    return messages + error_hints(messages, error_known)
+
 
 # --- exercise 1: the forget gate on the concatenation ---------------------------------------------------
 
 
-def _reference(h_prev, x_t, W_f, b_f):
+def _reference(x_t, h_prev, W_f, b_f):
     return gate(concat_hx(h_prev, x_t), W_f, b_f)
 
 
@@ -24,24 +90,23 @@ def _hx(h, x):
     return np.concatenate([h, x], axis=1)  # (B, H + D)
 
 
-# (wrong version, what that slip looks like in words); each takes (h_prev, x_t, W_f, b_f)
+# (wrong version, what that slip looks like in words); each takes (x_t, h_prev, W_f, b_f)
 FORGET_GATE_MISTAKES = [
-    (lambda h, x, W, b: sigmoid(np.concatenate([x, h], axis=1) @ W + b),
+    (lambda x, h, W, b: sigmoid(np.concatenate([x, h], axis=1) @ W + b),
      "The concatenation is in the wrong order: it is [h_prev, x_t], h first,\n"
-     "because the first H rows of W_f are the weights that meet h_prev.\n"
-     "(If your code does put h first, check the order of the parameters: forget_gate(h_prev, x_t, W_f, b_f).)"),
-    (lambda h, x, W, b: np.tanh(_hx(h, x) @ W + b),
+     "because the first H rows of W_f are the weights that meet h_prev."),
+    (lambda x, h, W, b: np.tanh(_hx(h, x) @ W + b),
      "This is tanh(...): a gate squashes with the sigmoid, whose values lie in (0, 1).\n"
      "tanh gives values in (-1, 1), which would flip the sign of what the cell remembers."),
-    (lambda h, x, W, b: sigmoid(_hx(h, x) @ W),
+    (lambda x, h, W, b: sigmoid(_hx(h, x) @ W),
      "The bias b_f is missing: add it before the sigmoid."),
-    (lambda h, x, W, b: sigmoid(_hx(h, x) @ W) + b,
+    (lambda x, h, W, b: sigmoid(_hx(h, x) @ W) + b,
      "The bias is added after the sigmoid: it belongs inside, sigmoid([h_prev, x_t] @ W_f + b_f)."),
-    (lambda h, x, W, b: _hx(h, x) @ W + b,
+    (lambda x, h, W, b: _hx(h, x) @ W + b,
      "The sigmoid is missing: the gate is sigmoid([h_prev, x_t] @ W_f + b_f), a value in (0, 1) per unit."),
-    (lambda h, x, W, b: sigmoid(-(_hx(h, x) @ W + b)),
+    (lambda x, h, W, b: sigmoid(-(_hx(h, x) @ W + b)),
      "The sign is flipped: this is sigmoid(-z) = 1 - sigmoid(z). Use 1 / (1 + exp(-z))."),
-    (lambda h, x, W, b: sigmoid(_hx(h, x) @ W + 2 * b),
+    (lambda x, h, W, b: sigmoid(_hx(h, x) @ W + 2 * b),
      "The bias b_f is added twice: add it once."),
 ]
 
@@ -56,21 +121,23 @@ FORGET_GATE_ERROR_HINTS = [
 
 
 def _gate_cases():
-    """(h_prev, x_t, W_f, b_f) for (B, H, D): H != D mostly, one square case, one with D = 1."""
+    """(x_t, h_prev, W_f, b_f) for (B, H, D): H != D mostly, one square case, one with D = 1."""
     rng = np.random.default_rng(31)
     cases = []
     for B, H, D in [(2, 3, 4), (1, 5, 2), (3, 4, 4), (2, 3, 1)]:
-        cases.append((rng.normal(size=(B, H)), rng.normal(size=(B, D)),
-                      rng.normal(size=(H + D, H)), rng.normal(size=H)))
+        h_prev, x_t = rng.normal(size=(B, H)), rng.normal(size=(B, D))
+        cases.append((x_t, h_prev, rng.normal(size=(H + D, H)), rng.normal(size=H)))
     return cases
 
 
 def check_forget_gate(fn):
-    """Check a reader's ``forget_gate(h_prev, x_t, W_f, b_f) -> f_t`` (B, H) against `lstm_lib.gates.gate`."""
-    passed, messages = compare_to_reference(fn, _reference, _gate_cases(), FORGET_GATE_MISTAKES,
+    """Check a reader's ``forget_gate(x_t, h_prev, W_f, b_f) -> f_t`` (B, H) against `lstm_lib.gates.gate`."""
+    cases = _gate_cases()
+    passed, messages = compare_to_reference(fn, _reference, cases, FORGET_GATE_MISTAKES,
                                             what="your forget_gate", expected_letters="(B, H)",
-                                            arg_names=("h_prev", "x_t", "W_f", "b_f"))
-    messages += error_hints(messages, FORGET_GATE_ERROR_HINTS)
+                                            arg_names=("x_t", "h_prev", "W_f", "b_f"))
+    messages = with_order_hint(fn, _reference, cases, "your forget_gate", "x_t, h_prev, W_f, b_f",
+                               passed, messages, FORGET_GATE_ERROR_HINTS)
     return report("forget_gate: " + ("correct" if passed else "not yet"), messages, passed)
 
 
@@ -132,8 +199,7 @@ FORGET_GATE_TORCH_MISTAKES = [
 FORGET_GATE_TORCH_ERROR_HINTS = [
     (("matmul", "not aligned", "core dimension"),
      "A matrix product has mismatched shapes. The f block of weight_ih is (H, D) and of weight_hh (H, H):\n"
-     "x_t (B, D) @ weight_ih[rows].T and h_prev (B, H) @ weight_hh[rows].T are both (B, H).\n"
-     "Check the order of the parameters too: forget_gate_torch(x_t, h_prev, params), x first as in torch."),
+     "x_t (B, D) @ weight_ih[rows].T and h_prev (B, H) @ weight_hh[rows].T are both (B, H)."),
     (("could not be broadcast",),
      "Arrays of different shapes were added: did you take the f rows of every array?\n"
      "The bias blocks bias_ih[rows], bias_hh[rows] have H entries, like each product's rows."),
@@ -152,10 +218,12 @@ def _torch_cases():
 
 def check_forget_gate_torch(fn):
     """Check a reader's ``forget_gate_torch(x_t, h_prev, params) -> f_t`` (B, H), params in torch's layout."""
-    passed, messages = compare_to_reference(fn, _torch_reference, _torch_cases(), FORGET_GATE_TORCH_MISTAKES,
+    cases = _torch_cases()
+    passed, messages = compare_to_reference(fn, _torch_reference, cases, FORGET_GATE_TORCH_MISTAKES,
                                             what="your forget_gate_torch", expected_letters="(B, H)",
                                             arg_names=("x_t", "h_prev", "params"))
-    messages += error_hints(messages, FORGET_GATE_TORCH_ERROR_HINTS)
+    messages = with_order_hint(fn, _torch_reference, cases, "your forget_gate_torch", "x_t, h_prev, params",
+                               passed, messages, FORGET_GATE_TORCH_ERROR_HINTS)
     return report("forget_gate_torch: " + ("correct" if passed else "not yet"), messages, passed)
 
 

@@ -1,6 +1,6 @@
 """Checkers for the chapter "The input gate, the candidate and the cell update".
 
-Two exercises: write the cell update `new_cell(h_prev, x_t, c_prev, weights) -> c_t` (`check_new_cell`),
+Two exercises: write the cell update `new_cell(x_t, h_prev, c_prev, weights) -> c_t` (`check_new_cell`),
 and overwrite a cell's old value with a target in one step by choosing f, i and g (`check_overwrite`,
 with `overwrite_feedback` as the slider's verdict).
 """
@@ -9,11 +9,12 @@ import numpy as np
 from lstm_book.experiments.input_gate import OVERWRITE, overwrite_cell
 from lstm_lib.gates import GATES, candidate, cell_update, concat_hx, gate, sigmoid
 
-from .feedback import compare_to_reference, error_hints, is_number, report, slider_checkers
+from .feedback import compare_to_reference, is_number, report, slider_checkers
+from .forget_gate import with_order_hint
 
 # --- exercise 1: the cell update ---------------------------------------------------------------------
 
-def reference_new_cell(h_prev, x_t, c_prev, weights):
+def reference_new_cell(x_t, h_prev, c_prev, weights):
     """c_t = f_t * c_prev + i_t * g_t, every gate read from [h_prev, x_t], with the library's gates.
 
     h_prev, c_prev (B, H) and x_t (B, D) -> (B, H).
@@ -39,61 +40,61 @@ def _slip(h, x, c, w, f=None, i=None, g=None, combine=None, hx=None):
     return combine(f_, c, i_, g_) if combine else f_ * c + i_ * g_
 
 
-# (wrong version of new_cell, what that slip looks like in words)
+# (wrong version of new_cell(x_t, h_prev, c_prev, weights), what that slip looks like in words)
 NEW_CELL_MISTAKES = [
-    (lambda h, x, c, w: _slip(h, x, c, w, g=lambda z: sigmoid(z["g"])),
+    (lambda x, h, c, w: _slip(h, x, c, w, g=lambda z: sigmoid(z["g"])),
      "The candidate g_t is computed with a sigmoid: it belongs to tanh. A sigmoid's values lie in (0, 1),\n"
      "so every write i_t * g_t would be positive and the cell could only be pushed up; tanh proposes\n"
      "signed values in (-1, 1)."),
-    (lambda h, x, c, w: _slip(h, x, c, w, combine=lambda f, c, i, g: i * g),
+    (lambda x, h, c, w: _slip(h, x, c, w, combine=lambda f, c, i, g: i * g),
      "The forget term is missing: c_t = f_t * c_prev + i_t * g_t keeps part of the old cell state;\n"
      "i_t * g_t alone throws c_prev away at every step."),
-    (lambda h, x, c, w: _slip(h, x, c, w, combine=lambda f, c, i, g: c + i * g),
+    (lambda x, h, c, w: _slip(h, x, c, w, combine=lambda f, c, i, g: c + i * g),
      "The forget gate is missing: c_prev is kept whole, as if f_t = 1 (the LSTM of 1997).\n"
      "The old cell state is scaled by the forget gate first: f_t * c_prev + i_t * g_t."),
-    (lambda h, x, c, w: _slip(h, x, c, w, combine=lambda f, c, i, g: (1 - f) * c + i * g),
+    (lambda x, h, c, w: _slip(h, x, c, w, combine=lambda f, c, i, g: (1 - f) * c + i * g),
      "(1 - f_t) * c_prev: the forget gate is the fraction KEPT (1 keeps everything, 0 erases),\n"
      "despite its name; the kept part is f_t * c_prev."),
-    (lambda h, x, c, w: _slip(h, x, c, w, i=lambda z: np.tanh(z["i"])),
+    (lambda x, h, c, w: _slip(h, x, c, w, i=lambda z: np.tanh(z["i"])),
      "The input gate i_t is computed with tanh: a gate is a sigmoid, a valve between 0 (write nothing)\n"
      "and 1 (write the whole candidate). With tanh it could be negative and flip the candidate's sign."),
-    (lambda h, x, c, w: _slip(h, x, c, w, i=lambda z: sigmoid(z["g"]), g=lambda z: np.tanh(z["i"])),
+    (lambda x, h, c, w: _slip(h, x, c, w, i=lambda z: sigmoid(z["g"]), g=lambda z: np.tanh(z["i"])),
      "The input gate and the candidate swapped their weights: i_t = sigmoid(hx W_i + b_i) is the valve,\n"
      "g_t = tanh(hx W_g + b_g) the proposed values."),
-    (lambda h, x, c, w: _slip(h, x, c, w, combine=lambda f, c, i, g: f * c + (i + g)),
+    (lambda x, h, c, w: _slip(h, x, c, w, combine=lambda f, c, i, g: f * c + (i + g)),
      "i_t + g_t: the input gate multiplies the candidate elementwise (i_t * g_t in numpy), it is not added."),
-    (lambda h, x, c, w: _slip(h, x, c, w, combine=lambda f, c, i, g: (f + c) + i * g),
+    (lambda x, h, c, w: _slip(h, x, c, w, combine=lambda f, c, i, g: (f + c) + i * g),
      "f_t + c_prev: the forget gate multiplies the old cell state elementwise (f_t * c_prev), it is not added."),
-    (lambda h, x, c, w: _slip(h, x, c, w, combine=lambda f, c, i, g: f + c + i + g),
+    (lambda x, h, c, w: _slip(h, x, c, w, combine=lambda f, c, i, g: f + c + i + g),
      "Both products are sums here: c_t = f_t * c_prev + i_t * g_t, with * elementwise."),
-    (lambda h, x, c, w: _slip(h, x, c, w, combine=lambda f, c, i, g: f + i * g),
+    (lambda x, h, c, w: _slip(h, x, c, w, combine=lambda f, c, i, g: f + i * g),
      "c_prev is missing: the forget gate f_t scales the old cell state, f_t * c_prev;\n"
      "it is not a value to add."),
-    (lambda h, x, c, w: _slip(h, x, c, w, combine=lambda f, c, i, g: f * (c + i * g)),
+    (lambda x, h, c, w: _slip(h, x, c, w, combine=lambda f, c, i, g: f * (c + i * g)),
      "The forget gate scales the new write too: f_t acts on c_prev only, c_t = f_t * c_prev + i_t * g_t."),
-    (lambda h, x, c, w: _slip(h, x, c, w, combine=lambda f, c, i, g: f * c + g),
+    (lambda x, h, c, w: _slip(h, x, c, w, combine=lambda f, c, i, g: f * c + g),
      "The input gate is missing: the candidate is written through the valve, i_t * g_t."),
-    (lambda h, x, c, w: _slip(h, x, c, w, combine=lambda f, c, i, g: f * c + i),
+    (lambda x, h, c, w: _slip(h, x, c, w, combine=lambda f, c, i, g: f * c + i),
      "The candidate is missing: i_t says how much to write, g_t what to write; the write is i_t * g_t."),
-    (lambda h, x, c, w: _slip(h, x, c, w, f=lambda z: sigmoid(z["i"])),
+    (lambda x, h, c, w: _slip(h, x, c, w, f=lambda z: sigmoid(z["i"])),
      "f_t is computed with W_i: the forget gate has its own weights, f_t = sigmoid(hx W_f + b_f)."),
-    (lambda h, x, c, w: _slip(h, x, c, w, i=lambda z: sigmoid(z["i"] - w["b_i"]),
+    (lambda x, h, c, w: _slip(h, x, c, w, i=lambda z: sigmoid(z["i"] - w["b_i"]),
                               g=lambda z: np.tanh(z["g"] - w["b_g"])),
      "The biases b_i and b_g are missing: each gate adds its bias after the product, hx W_k + b_k."),
-    (lambda h, x, c, w: _slip(h, x, c, w, combine=lambda f, c, i, g: np.tanh(f * c + i * g)),
+    (lambda x, h, c, w: _slip(h, x, c, w, combine=lambda f, c, i, g: np.tanh(f * c + i * g)),
      "tanh(f_t * c_prev + i_t * g_t): there is no tanh on the belt,\n"
      "c_t = f_t * c_prev + i_t * g_t as it is. tanh comes only when the cell\n"
      "is read out, h_t = o_t * tanh(c_t)."),
-    (lambda h, x, c, w: _slip(h, x, c, w, i=lambda z: sigmoid(z["i"] - w["b_i"] + w["b_f"])),
+    (lambda x, h, c, w: _slip(h, x, c, w, i=lambda z: sigmoid(z["i"] - w["b_i"] + w["b_f"])),
      "The input gate uses b_f, the forget gate's bias: each gate has its own bias,\n"
      "i_t = sigmoid(hx W_i + b_i)."),
-    (lambda h, x, c, w: _slip(h, x, c, w, i=lambda z: sigmoid(z["i"] - w["b_i"])),
+    (lambda x, h, c, w: _slip(h, x, c, w, i=lambda z: sigmoid(z["i"] - w["b_i"])),
      "The bias b_i is missing from the input gate: i_t = sigmoid(hx W_i + b_i)."),
-    (lambda h, x, c, w: _slip(h, x, c, w, g=lambda z: np.tanh(z["g"] - w["b_g"])),
+    (lambda x, h, c, w: _slip(h, x, c, w, g=lambda z: np.tanh(z["g"] - w["b_g"])),
      "The bias b_g is missing from the candidate: g_t = tanh(hx W_g + b_g)."),
-    (lambda h, x, c, w: _slip(h, x, c, w, i=lambda z: z["i"], g=lambda z: z["g"]),
+    (lambda x, h, c, w: _slip(h, x, c, w, i=lambda z: z["i"], g=lambda z: z["g"]),
      "The activations are missing: i_t = sigmoid(...) and g_t = tanh(...)."),
-    (lambda h, x, c, w: _slip(h, x, c, w, hx=np.concatenate([x, h], axis=1)),
+    (lambda x, h, c, w: _slip(h, x, c, w, hx=np.concatenate([x, h], axis=1)),
      "The concatenation is in the wrong order: the weights expect [h_prev, x_t], h first\n"
      "(the first H rows of every W_k meet h_prev)."),
 ]
@@ -127,16 +128,19 @@ def _cases():
     # (3, 2, 2): D = H, so a reversed concatenation shows in the values, not only in the shapes
     for B, H, D in [(2, 3, 4), (3, 2, 2), (1, 4, 3)]:
         w = _weights(D, H, rng)
-        cases.append((rng.normal(size=(B, H)), rng.normal(size=(B, D)), 2.0 * rng.normal(size=(B, H)), w))
+        h_prev, x_t = rng.normal(size=(B, H)), rng.normal(size=(B, D))
+        cases.append((x_t, h_prev, 2.0 * rng.normal(size=(B, H)), w))
     return cases
 
 
 def check_new_cell(fn):
-    """Check a reader's ``new_cell(h_prev, x_t, c_prev, weights) -> c_t`` against the library's gates."""
-    passed, messages = compare_to_reference(fn, reference_new_cell, _cases(), NEW_CELL_MISTAKES,
+    """Check a reader's ``new_cell(x_t, h_prev, c_prev, weights) -> c_t`` against the library's gates."""
+    cases = _cases()
+    passed, messages = compare_to_reference(fn, reference_new_cell, cases, NEW_CELL_MISTAKES,
                                             what="your new_cell", expected_letters="(B, H)",
-                                            arg_names=("h_prev", "x_t", "c_prev", "weights"))
-    messages += error_hints(messages, NEW_CELL_ERROR_HINTS)
+                                            arg_names=("x_t", "h_prev", "c_prev", "weights"))
+    messages = with_order_hint(fn, reference_new_cell, cases, "your new_cell", "x_t, h_prev, c_prev, weights",
+                               passed, messages, NEW_CELL_ERROR_HINTS)
     return report("new_cell: " + ("correct" if passed else "not yet"), messages, passed)
 
 

@@ -21,19 +21,20 @@ def sig(z):
 
 # --- forget_gate on the concatenation ---------------------------------------------------------------------
 
-def correct(h_prev, x_t, W_f, b_f):
+def correct(x_t, h_prev, W_f, b_f):
     return sig(np.concatenate([h_prev, x_t], axis=1) @ W_f + b_f)
 
 
-def split_form(h_prev, x_t, W_f, b_f):  # the same product, with W_f cut into its h rows and its x rows
+def split_form(x_t, h_prev, W_f, b_f):  # the same product, with W_f cut into its h rows and its x rows
     H = h_prev.shape[1]
     return sig(h_prev @ W_f[:H] + x_t @ W_f[H:] + b_f)
 
 
 @pytest.mark.parametrize("answer", [
     correct, split_form,
-    lambda h, x, W, b: 0.5 * (1 + np.tanh(0.5 * (np.hstack([h, x]) @ W + b))),
-    lambda h, x, W, b: correct(h, x, W, b).tolist(),
+    lambda x, h, W, b: 0.5 * (1 + np.tanh(0.5 * (np.hstack([h, x]) @ W + b))),
+    lambda x, h, W, b: correct(x, h, W, b).tolist(),
+    lambda *args: correct(*args),  # no parameter names to read
 ])
 def test_forget_gate_accepts_correct_answers(answer, capsys):
     verdict, out = run(check_forget_gate, answer, capsys)
@@ -41,28 +42,59 @@ def test_forget_gate_accepts_correct_answers(answer, capsys):
 
 
 @pytest.mark.parametrize("wrong, hint", [
-    (lambda h, x, W, b: sig(np.concatenate([x, h], axis=1) @ W + b), "wrong order"),
-    (lambda h, x, W, b: np.tanh(np.concatenate([h, x], axis=1) @ W + b), "This is tanh(...)"),
-    (lambda h, x, W, b: sig(np.concatenate([h, x], axis=1) @ W), "The bias b_f is missing"),
-    (lambda h, x, W, b: sig(np.concatenate([h, x], axis=1) @ W) + b, "added after the sigmoid"),
-    (lambda h, x, W, b: np.concatenate([h, x], axis=1) @ W + b, "The sigmoid is missing"),
-    (lambda h, x, W, b: 1 / (1 + np.exp(np.concatenate([h, x], axis=1) @ W + b)), "The sign is flipped"),
-    (lambda h, x, W, b: sig(np.concatenate([h, x], axis=1) @ W + 2 * b), "added twice"),
-    (lambda h, x, W, b: sig(np.concatenate([h, x], axis=1) @ W.T + b), "W_f needs no transpose"),
-    (lambda h, x, W, b: sig(np.concatenate([h, x], axis=0) @ W + b), "side by side"),
+    (lambda x, h, W, b: sig(np.concatenate([x, h], axis=1) @ W + b), "wrong order"),
+    (lambda x, h, W, b: np.tanh(np.concatenate([h, x], axis=1) @ W + b), "This is tanh(...)"),
+    (lambda x, h, W, b: sig(np.concatenate([h, x], axis=1) @ W), "The bias b_f is missing"),
+    (lambda x, h, W, b: sig(np.concatenate([h, x], axis=1) @ W) + b, "added after the sigmoid"),
+    (lambda x, h, W, b: np.concatenate([h, x], axis=1) @ W + b, "The sigmoid is missing"),
+    (lambda x, h, W, b: 1 / (1 + np.exp(np.concatenate([h, x], axis=1) @ W + b)), "The sign is flipped"),
+    (lambda x, h, W, b: sig(np.concatenate([h, x], axis=1) @ W + 2 * b), "added twice"),
+    (lambda x, h, W, b: sig(np.concatenate([h, x], axis=1) @ W.T + b), "W_f needs no transpose"),
+    (lambda x, h, W, b: sig(np.concatenate([h, x], axis=0) @ W + b), "side by side"),
 ])
 def test_forget_gate_names_the_slip(wrong, hint, capsys):
     verdict, out = run(check_forget_gate, wrong, capsys)
     assert not verdict and "forget_gate: not yet" in out and hint in out
 
 
-def swapped_parameters(x_t, h_prev, W_f, b_f):  # h first in the code, but the parameters in torch's order
+def old_order(h_prev, x_t, W_f, b_f):  # the first edition's order: right code, h_prev first
     return sig(np.concatenate([h_prev, x_t], axis=1) @ W_f + b_f)
 
 
-def test_forget_gate_swapped_parameters_get_the_order_hint(capsys):
-    verdict, out = run(check_forget_gate, swapped_parameters, capsys)
-    assert not verdict and "wrong order" in out and "forget_gate(h_prev, x_t, W_f, b_f)" in out
+def old_order_split(h_prev, x_t, W_f, b_f):  # the same, by blocks of rows of W_f
+    H = h_prev.shape[1]
+    return sig(h_prev @ W_f[:H] + x_t @ W_f[H:] + b_f)
+
+
+def old_order_raising(h_prev, x_t, W_f, b_f):  # H from b_f: called (x_t, h_prev, ...), x_t @ W_f[:H] raises
+    H = b_f.shape[0]
+    return sig(h_prev @ W_f[:H] + x_t @ W_f[H:] + b_f)
+
+
+@pytest.mark.parametrize("answer", [old_order, old_order_split, old_order_raising,
+                                    lambda h, x, W, b: correct(x, h, W, b)])
+def test_forget_gate_names_the_old_argument_order(answer, capsys):
+    verdict, out = run(check_forget_gate, answer, capsys)
+    out = " ".join(out.split())  # the verdict wraps its lines
+    assert not verdict and "forget_gate: not yet" in out
+    assert "in the order (h" in out and "the book uses (x_t, h_prev, W_f, b_f)" in out
+    assert "Swap the first two parameters" in out and "concatenation" not in out
+
+
+def test_forget_gate_order_hint_needs_the_parameter_names(capsys):
+    """Without names, an old-order answer and a concatenation [x_t, h_prev] are the same function: both are named."""
+    verdict, out = run(check_forget_gate, lambda *args: old_order(*args), capsys)
+    out = " ".join(out.split())
+    assert not verdict and "when x_t and h_prev trade places" in out
+    assert "(h_prev, x_t, ...), swap them" in out and "[h_prev, x_t], h first" in out
+
+
+def test_forget_gate_reversed_concatenation_is_not_an_order_slip(capsys):
+    def reversed_concat(x_t, h_prev, W_f, b_f):  # the book's order, x first in the concatenation too
+        return sig(np.concatenate([x_t, h_prev], axis=1) @ W_f + b_f)
+
+    verdict, out = run(check_forget_gate, reversed_concat, capsys)
+    assert not verdict and "The concatenation is in the wrong order" in out and "Swap the first" not in out
 
 
 @pytest.mark.parametrize("answer, hint", [
@@ -154,13 +186,15 @@ def test_forget_gate_torch_names_the_slip(wrong, hint, capsys):
     assert not verdict and "forget_gate_torch: not yet" in out and hint in out
 
 
-def torch_swapped_parameters(h_prev, x_t, params):  # the per-gate form's order, h first
+def torch_swapped_parameters(h_prev, x_t, params):  # the first edition's per-gate order, h first
     return torch_correct(x_t, h_prev, params)
 
 
-def test_forget_gate_torch_swapped_parameters_get_the_order_hint(capsys):
+def test_forget_gate_torch_names_the_old_argument_order(capsys):
     verdict, out = run(check_forget_gate_torch, torch_swapped_parameters, capsys)
-    assert not verdict and "forget_gate_torch(x_t, h_prev, params), x first" in out
+    out = " ".join(out.split())
+    assert not verdict and "raised ValueError" in out  # x_t @ weight_ih[F].T with h_prev (B, H) in x_t's place
+    assert "in the order (h_prev, x_t, ...): the book uses (x_t, h_prev, params)" in out
 
 
 def test_forget_gate_torch_accepts_a_torch_tensor(capsys):

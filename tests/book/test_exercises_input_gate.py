@@ -19,30 +19,30 @@ def sig(z):
     return 1 / (1 + np.exp(-z))
 
 
-def pieces(h_prev, x_t, w):
+def pieces(x_t, h_prev, w):
     hx = np.concatenate([h_prev, x_t], axis=1)
     return {k: hx @ w[f"W_{k}"] + w[f"b_{k}"] for k in ("f", "i", "g")}
 
 
-def correct(h_prev, x_t, c_prev, w):
-    z = pieces(h_prev, x_t, w)
+def correct(x_t, h_prev, c_prev, w):
+    z = pieces(x_t, h_prev, w)
     return sig(z["f"]) * c_prev + sig(z["i"]) * np.tanh(z["g"])
 
 
-def with_the_library(h_prev, x_t, c_prev, w):
+def with_the_library(x_t, h_prev, c_prev, w):
     hx = gates.concat_hx(h_prev, x_t)
     f = gates.gate(hx, w["W_f"], w["b_f"])
     return gates.cell_update(f, c_prev, gates.gate(hx, w["W_i"], w["b_i"]), gates.candidate(hx, w["W_g"], w["b_g"]))
 
 
-def split_products(h_prev, x_t, c_prev, w):  # h and x multiplied by their own blocks of rows, no concatenation
+def split_products(x_t, h_prev, c_prev, w):  # h and x multiplied by their own blocks of rows, no concatenation
     H = h_prev.shape[1]
     z = {k: h_prev @ w[f"W_{k}"][:H] + x_t @ w[f"W_{k}"][H:] + w[f"b_{k}"] for k in ("f", "i", "g")}
     return sig(z["f"]) * c_prev + sig(z["i"]) * np.tanh(z["g"])
 
 
 @pytest.mark.parametrize("answer", [correct, with_the_library, split_products,
-                                    lambda h, x, c, w: correct(h, x, c, w).astype(np.float32).tolist()])
+                                    lambda x, h, c, w: correct(x, h, c, w).astype(np.float32).tolist()])
 def test_new_cell_accepts_correct_answers(answer, capsys):
     verdict, out = run(check_new_cell, answer, capsys)
     assert verdict and "new_cell: correct" in out and "All 3 cases" in out
@@ -50,13 +50,12 @@ def test_new_cell_accepts_correct_answers(answer, capsys):
 
 def changed(combine=None, f=None, i=None, g=None, order="hx"):
     """A wrong new_cell built from the right pieces; f, i, g map the pre-activations z to a replacement."""
-    def answer(h_prev, x_t, c_prev, w):
-        hx_pair = (h_prev, x_t) if order == "hx" else None
-        if hx_pair is None:
+    def answer(x_t, h_prev, c_prev, w):
+        if order == "hx":
+            z = pieces(x_t, h_prev, w)
+        else:
             hx = np.concatenate([x_t, h_prev], axis=1)
             z = {k: hx @ w[f"W_{k}"] + w[f"b_{k}"] for k in ("f", "i", "g")}
-        else:
-            z = pieces(h_prev, x_t, w)
         f_ = f(z, w) if f else sig(z["f"])
         i_ = i(z, w) if i else sig(z["i"])
         g_ = g(z, w) if g else np.tanh(z["g"])
@@ -100,13 +99,13 @@ def test_each_slip_gets_exactly_one_hint(capsys):
 
 
 @pytest.mark.parametrize("wrong, hint", [
-    (lambda h, x, c, w: correct(h, x, c, w) @ np.ones((h.shape[1], h.shape[1])), "No common slip"),
-    (lambda h, x, c, w: sig(pieces(h, x, w)["i"]) @ np.tanh(pieces(h, x, w)["g"]), "elementwise (*), not @"),
-    (lambda h, x, c, w: sig(np.concatenate([h, x]) @ w["W_i"]), "(B, H + D)"),
-    (lambda h, x, c, w: correct(h, x, c, w).T, "expected (B, H)"),
-    (lambda h, x, c, w: (correct(h, x, c, w), c), "tuple of 2 items"),
+    (lambda x, h, c, w: correct(x, h, c, w) @ np.ones((h.shape[1], h.shape[1])), "No common slip"),
+    (lambda x, h, c, w: sig(pieces(x, h, w)["i"]) @ np.tanh(pieces(x, h, w)["g"]), "elementwise (*), not @"),
+    (lambda x, h, c, w: sig(np.concatenate([h, x]) @ w["W_i"]), "(B, H + D)"),
+    (lambda x, h, c, w: correct(x, h, c, w).T, "expected (B, H)"),
+    (lambda x, h, c, w: (correct(x, h, c, w), c), "tuple of 2 items"),
     (raising, "NotImplementedError: write this function"),
-    (lambda h, x, c, w: correct(h, x, c, {**w, "W_g": w["W_c"]}), 'weights["W_g"]'),  # a tutorial's name
+    (lambda x, h, c, w: correct(x, h, c, {**w, "W_g": w["W_c"]}), 'weights["W_g"]'),  # a tutorial's name
     (returns_none, "forget the `return`"),
     (correct(np.zeros((1, 1)), np.zeros((1, 1)), np.zeros((1, 1)),
              {f"{p}_{k}": np.zeros((2, 1)) if p == "W" else np.zeros(1) for p in "Wb" for k in "fig"}),
@@ -115,6 +114,42 @@ def test_each_slip_gets_exactly_one_hint(capsys):
 def test_new_cell_survives_broken_answers(wrong, hint, capsys):
     verdict, out = run(check_new_cell, wrong, capsys)
     assert not verdict and hint in out
+
+
+def old_order(h_prev, x_t, c_prev, w):  # the first edition's order: right code, h_prev first
+    return correct(x_t, h_prev, c_prev, w)
+
+
+def old_order_split(h_prev, x_t, c_prev, w):  # the same, by blocks of rows of each W_k
+    return split_products(x_t, h_prev, c_prev, w)
+
+
+def old_order_raising(h_prev, x_t, c_prev, w):  # H from c_prev: called (x_t, h_prev, ...), x_t @ W[:H] raises
+    H = c_prev.shape[1]
+    z = {k: h_prev @ w[f"W_{k}"][:H] + x_t @ w[f"W_{k}"][H:] + w[f"b_{k}"] for k in ("f", "i", "g")}
+    return sig(z["f"]) * c_prev + sig(z["i"]) * np.tanh(z["g"])
+
+
+@pytest.mark.parametrize("answer", [old_order, old_order_split, old_order_raising,
+                                    lambda h, x, c, w: correct(x, h, c, w)])
+def test_new_cell_names_the_old_argument_order(answer, capsys):
+    verdict, out = run(check_new_cell, answer, capsys)
+    out = " ".join(out.split())  # the verdict wraps its lines
+    assert not verdict and "new_cell: not yet" in out
+    assert "in the order (h" in out and "the book uses (x_t, h_prev, c_prev, weights)" in out
+    assert "Swap the first two parameters" in out and "concatenation" not in out
+
+
+def test_new_cell_order_hint_without_parameter_names(capsys):
+    verdict, out = run(check_new_cell, lambda *args: old_order(*args), capsys)
+    out = " ".join(out.split())
+    assert not verdict and "when x_t and h_prev trade places" in out and "(h_prev, x_t, ...), swap them" in out
+
+
+def test_new_cell_old_order_with_a_slip_gets_no_order_hint(capsys):
+    """The order hint says the code inside is right: an old-order answer with another slip does not get it."""
+    verdict, out = run(check_new_cell, lambda h, x, c, w: np.tanh(old_order(h, x, c, w)), capsys)
+    assert not verdict and "Swap the first" not in out
 
 
 # --- the overwrite (slider exercise) --------------------------------------------------------------------
