@@ -9,7 +9,8 @@ import numpy as np
 
 from lstm_lib.gates import GATES, candidate, cell_update, concat_hx, gate, hidden_state, sigmoid
 
-from .feedback import compare_to_reference, error_hints, is_number, report, slider_checkers
+from .feedback import compare_to_reference, is_number, report, slider_checkers
+from .forget_gate import with_order_hint
 
 # --- exercise 1: the output step ---------------------------------------------------------------------
 
@@ -82,9 +83,9 @@ OUTPUT_STEP_MISTAKES = [
      "new_cell got h_prev and x_t swapped: it takes (x_t, h_prev, c_prev, weights), x first,\n"
      "like output_step itself and every step function of lstm_lib."),
     (lambda x, h, c, w: sigmoid(_z(x, h, w, "o", hx=_xh(x, h))) * np.tanh(_c(h, x, c, w)),
-     "Your function takes its arguments in the order (h_prev, x_t, ...): the book uses\n"
-     "(x_t, h_prev, c_prev, weights), as lstm_lib does. Swap the first two parameters."),
-]
+     "Every layer reads [x_t, h_prev]: x_t and h_prev trade places throughout, in new_cell and\n"
+     "in the output gate. The book's order is (x_t, h_prev, c_prev, weights), x_t first."),
+]  # an answer whose parameters are (h_prev, x_t, ...) gets forget_gate.old_order_message instead
 
 OUTPUT_STEP_ERROR_HINTS = [
     (("matmul", "not aligned"),
@@ -112,10 +113,12 @@ def _cases():
 
 def check_output_step(fn):
     """Check a reader's ``output_step(x_t, h_prev, c_prev, weights) -> h_t`` against the library's gates."""
-    passed, messages = compare_to_reference(fn, reference_output_step, _cases(), OUTPUT_STEP_MISTAKES,
+    cases = _cases()
+    passed, messages = compare_to_reference(fn, reference_output_step, cases, OUTPUT_STEP_MISTAKES,
                                             what="your output_step", expected_letters="(B, H)",
                                             arg_names=("x_t", "h_prev", "c_prev", "weights"))
-    messages += error_hints(messages, OUTPUT_STEP_ERROR_HINTS)
+    messages = with_order_hint(fn, reference_output_step, cases, "your output_step",
+                               "x_t, h_prev, c_prev, weights", passed, messages, OUTPUT_STEP_ERROR_HINTS)
     return report("output_step: " + ("correct" if passed else "not yet"), messages, passed)
 
 

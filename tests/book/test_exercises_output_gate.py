@@ -52,6 +52,21 @@ def old_order(h_prev, x_t, c_prev, w):
     return o_t * np.tanh(c_t)
 
 
+def old_order_split(h_prev, x_t, c_prev, w):
+    """The old order, each product split into its h rows and its x rows."""
+    H = h_prev.shape[1]
+    c_t = new_cell(x_t, h_prev, c_prev, w)
+    o_t = sig(h_prev @ w["W_o"][:H] + x_t @ w["W_o"][H:] + w["b_o"])
+    return o_t * np.tanh(c_t)
+
+
+def old_order_raising(h_prev, x_t, c_prev, w):
+    """The old order, H taken from c_prev: called as (x_t, h_prev, ...), x_t @ W_o[:H] raises when D != H."""
+    H = c_prev.shape[1]
+    o_t = sig(h_prev @ w["W_o"][:H] + x_t @ w["W_o"][H:] + w["b_o"])
+    return o_t * np.tanh(new_cell(x_t, h_prev, c_prev, w))
+
+
 def old_order_old_call(h_prev, x_t, c_prev, w):
     """The old order, and new_cell called in the old order too: only the output gate is off."""
     c_t = new_cell(h_prev, x_t, c_prev, w)
@@ -81,7 +96,12 @@ def test_output_step_accepts_correct_answers(answer, capsys):
     (lambda x, h, c, w: new_cell(x, h, c, w), "This is c_t"),
     (lambda x, h, c, w: out_gate(x, h, w) * np.tanh(new_cell(h, x, c, w)), "new_cell got h_prev and x_t swapped"),
     (lambda x, h, c, w: out_gate(h, x, w) * np.tanh(new_cell(x, h, c, w)), "The output gate reads [x_t, h_prev]"),
-    (old_order, "takes its arguments in the order (h_prev, x_t, ...)"),
+    (old_order, "The arguments are in the order (h_prev, x_t, ...)"),
+    (old_order_split, "The arguments are in the order (h_prev, x_t, ...)"),
+    (old_order_raising, "The arguments are in the order (h_prev, x_t, ...)"),
+    (lambda *args: old_order(*args), "The values are right when x_t and h_prev trade places"),  # no names
+    (lambda x_t, h_prev, c, w: out_gate(h_prev, x_t, w) * np.tanh(new_cell(h_prev, x_t, c, w)),
+     "Every layer reads [x_t, h_prev]"),
     (old_order_old_call, "If your function takes (h_prev, x_t, ...)"),
 ])
 def test_output_step_names_the_slip(wrong, hint, capsys):
