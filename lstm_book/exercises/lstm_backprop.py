@@ -20,6 +20,7 @@ from lstm_lib.lstm import gate_rows, init_lstm_params, lstm_backward, lstm_forwa
 from .feedback import (
     PARAM_KEYS,
     call_safely,
+    changed_input,
     flatten_with_grads,
     is_number,
     matching_hints,
@@ -367,6 +368,11 @@ def _sequence_verdict(fn):
             hints = _slip_hints(SEQUENCE_SLIPS, sequence_backward_with_slip, slip_args, SEQUENCE_NAMES, got, wrong)
             return False, messages + (hints or ["No common slip matches; compare your loop with the chapter's "
                                                 "lstm_backward, line by line."])
+        given = (dh, copy.deepcopy(cache["steps"]), lstm_step_backward) + (() if dc_T is None else (dc_T,))
+        problem = changed_input(fn, given, ("dh", "step_caches", "step_backward", "dc_T"),
+                                "your my_lstm_backward")
+        if problem:
+            return False, [f"Case {n}: {problem}"]
     return True, [f"All {len(cases)} cases match lstm_lib's lstm_backward: dx, dh0, dc0 and the summed grads."]
 
 

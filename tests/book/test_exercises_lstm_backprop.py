@@ -291,12 +291,11 @@ def loop(dh, step_caches, step_backward, dc_T=None):  # the chapter's solution
     return np.stack(dx), dh_next, dc_next, grads
 
 
-def appended(dh, step_caches, step_backward, dc_T=None):  # a list built on the way back, then reversed; in place
+def appended(dh, step_caches, step_backward, dc_T=None):  # a list built on the way back, then reversed
     dc_next = np.zeros_like(dh[0]) if dc_T is None else dc_T
     dh_next, dxs, grads = np.zeros_like(dh[0]), [], None
     for t in range(len(dh) - 1, -1, -1):
-        dh[t] += dh_next  # writes into dh: the checker passes a copy
-        dx_t, dh_next, dc_next, g = step_backward(dh[t], dc_next, step_caches[t])
+        dx_t, dh_next, dc_next, g = step_backward(dh[t] + dh_next, dc_next, step_caches[t])
         dxs.append(dx_t.tolist())
         grads = g if grads is None else {k: grads[k] + g[k] for k in g}
     return dxs[::-1], dh_next, dc_next, grads
@@ -314,6 +313,22 @@ def run_loop(capsys, answer):
 def test_loop_accepts_correct_answers(capsys, answer):
     verdict, out = run_loop(capsys, answer)
     assert verdict and "my_lstm_backward: correct" in out and "All 3 cases" in out
+
+
+def in_place(dh, step_caches, step_backward, dc_T=None):  # right values, but the caller's dh changes
+    dc_next = np.zeros_like(dh[0]) if dc_T is None else dc_T
+    dh_next, dxs, grads = np.zeros_like(dh[0]), [], None
+    for t in range(len(dh) - 1, -1, -1):
+        dh[t] += dh_next
+        dx_t, dh_next, dc_next, g = step_backward(dh[t], dc_next, step_caches[t])
+        dxs.append(dx_t)
+        grads = g if grads is None else {k: grads[k] + g[k] for k in g}
+    return np.stack(dxs[::-1]), dh_next, dc_next, grads
+
+
+def test_loop_that_writes_into_dh_is_told(capsys):
+    verdict, out = run_loop(capsys, in_place)
+    assert not verdict and "the values are right, but your my_lstm_backward wrote into dh" in out
 
 
 def sequence_slip(name):
