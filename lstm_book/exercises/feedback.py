@@ -5,6 +5,7 @@ reader gets a printed explanation and the checker returns a `Verdict` that is tr
 """
 import copy
 import html
+import inspect
 import sysconfig
 import textwrap
 import traceback
@@ -313,3 +314,58 @@ def flatten_with_grads(names, result):
     *arrays, grads = result
     return {**{n: np.asarray(a, dtype=np.float64) for n, a in zip(names, arrays)},
             **{f"grads['{k}']": np.asarray(grads[k], dtype=np.float64) for k in PARAM_KEYS}}
+
+
+# --- the argument order of the cell exercises: x_t first, then h_prev ----------------------------------
+
+
+def _parameter_names(fn):
+    """The names of fn's first two positional parameters, or () when its signature does not say."""
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):  # a builtin or another callable without a signature
+        return ()
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return tuple(p.name for p in params if p.kind in kinds)[:2]
+
+
+def old_order_message(fn, reference, cases, what, book_order, atol=1e-8):
+    """The feedback for an answer written for the argument order (h_prev, x_t, ...), or None.
+
+    Every case of `cases` is (x_t, h_prev, ...). Called with its first two arguments exchanged, such an
+    answer matches `reference` on every case; so does one that takes (x_t, h_prev) and uses each for the
+    other (concatenating [x_t, h_prev], say), the same function under other names. The names of fn's
+    parameters tell the two apart: (h..., x...) is the old order. book_order: e.g. "x_t, h_prev, W_f, b_f".
+    """
+    for args in cases:
+        result, error = call_safely(fn, args[1], args[0], *args[2:])
+        if error:
+            return None
+        arr, problem = as_result_array(result, what)
+        expected = reference(*args)
+        if problem or arr.shape != expected.shape or not np.allclose(arr, expected, atol=atol, rtol=1e-6):
+            return None
+    names = [n.lower() for n in _parameter_names(fn)]
+    if len(names) == 2 and names[0].startswith("h") and names[1].startswith("x"):
+        first, second = _parameter_names(fn)
+        return (f"The arguments are in the order ({first}, {second}, ...): the book uses\n"
+                f"({book_order}), x_t first, as lstm_lib and torch do.\n"
+                "Swap the first two parameters; the code inside is right.")
+    if len(names) == 2 and names[0].startswith("x") and names[1].startswith("h"):
+        return None  # the order is right; the usual hints say what is used in place of what
+    return ("The values are right when x_t and h_prev trade places. The book's order is\n"
+            f"({book_order}), x_t first.\n"
+            "If your parameters are (h_prev, x_t, ...), swap them; if they are already\n"
+            "(x_t, h_prev, ...), the concatenation is [h_prev, x_t], h first.")
+
+
+def with_order_hint(fn, reference, cases, what, book_order, passed, messages, error_known):
+    """The messages of a check that compare_to_reference made: when it failed, the old-order message
+    (`old_order_message`) in place of the usual hints if it applies, else those hints and the ones for
+    numpy's errors (error_known, a list of (words, hint) as `feedback.error_hints` takes)."""
+    if passed:
+        return messages
+    order = old_order_message(fn, reference, cases, what, book_order)
+    if order:
+        return [messages[0], order]
+    return messages + error_hints(messages, error_known)

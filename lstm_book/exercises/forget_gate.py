@@ -4,10 +4,8 @@ Two code exercises, the forget gate on the concatenation, ``forget_gate(x_t, h_p
 (`check_forget_gate`), and in torch's fused layout, ``forget_gate_torch(x_t, h_prev, params)``
 (`check_forget_gate_torch`); and a slider exercise on the memory half-life (`check_half_life`, with
 `half_life_feedback` as the slider's verdict). Every exercise function takes x_t first, then h_prev, as
-lstm_lib's steps do; `old_order_message` recognises an answer written for the order (h_prev, x_t, ...).
+lstm_lib's steps do; `feedback.old_order_message` recognises an answer written for the order (h_prev, x_t, ...).
 """
-import inspect
-
 import numpy as np
 
 from lstm_lib.gates import concat_hx, gate, sigmoid
@@ -15,69 +13,12 @@ from lstm_lib.lstm import gate_rows, init_lstm_params, split_gates
 from lstm_lib.memory import half_life
 
 from .feedback import (
-    as_result_array,
-    call_safely,
     compare_to_reference,
-    error_hints,
     is_number,
     report,
     slider_checkers,
+    with_order_hint,
 )
-
-# --- the argument order: x_t first, then h_prev ---------------------------------------------------------
-
-
-def _parameter_names(fn):
-    """The names of fn's first two positional parameters, or () when its signature does not say."""
-    try:
-        params = inspect.signature(fn).parameters.values()
-    except (TypeError, ValueError):  # a builtin or another callable without a signature
-        return ()
-    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    return tuple(p.name for p in params if p.kind in kinds)[:2]
-
-
-def old_order_message(fn, reference, cases, what, book_order, atol=1e-8):
-    """The feedback for an answer written for the argument order (h_prev, x_t, ...), or None.
-
-    Every case of `cases` is (x_t, h_prev, ...). Called with its first two arguments exchanged, such an
-    answer matches `reference` on every case; so does one that takes (x_t, h_prev) and uses each for the
-    other (concatenating [x_t, h_prev], say), the same function under other names. The names of fn's
-    parameters tell the two apart: (h..., x...) is the old order. book_order: e.g. "x_t, h_prev, W_f, b_f".
-    """
-    for args in cases:
-        result, error = call_safely(fn, args[1], args[0], *args[2:])
-        if error:
-            return None
-        arr, problem = as_result_array(result, what)
-        expected = reference(*args)
-        if problem or arr.shape != expected.shape or not np.allclose(arr, expected, atol=atol, rtol=1e-6):
-            return None
-    names = [n.lower() for n in _parameter_names(fn)]
-    if len(names) == 2 and names[0].startswith("h") and names[1].startswith("x"):
-        first, second = _parameter_names(fn)
-        return (f"The arguments are in the order ({first}, {second}, ...): the book uses\n"
-                f"({book_order}), x_t first, as lstm_lib and torch do.\n"
-                "Swap the first two parameters; the code inside is right.")
-    if len(names) == 2 and names[0].startswith("x") and names[1].startswith("h"):
-        return None  # the order is right; the usual hints say what is used in place of what
-    return ("The values are right when x_t and h_prev trade places. The book's order is\n"
-            f"({book_order}), x_t first.\n"
-            "If your parameters are (h_prev, x_t, ...), swap them; if they are already\n"
-            "(x_t, h_prev, ...), the concatenation is [h_prev, x_t], h first.")
-
-
-def with_order_hint(fn, reference, cases, what, book_order, passed, messages, error_known):
-    """The messages of a check that compare_to_reference made: when it failed, the old-order message
-    (`old_order_message`) in place of the usual hints if it applies, else those hints and the ones for
-    numpy's errors (error_known, a list of (words, hint) as `feedback.error_hints` takes)."""
-    if passed:
-        return messages
-    order = old_order_message(fn, reference, cases, what, book_order)
-    if order:
-        return [messages[0], order]
-    return messages + error_hints(messages, error_known)
-
 
 # --- exercise 1: the forget gate on the concatenation ---------------------------------------------------
 

@@ -9,8 +9,7 @@ import numpy as np
 from lstm_book.experiments.input_gate import OVERWRITE, overwrite_cell
 from lstm_lib.gates import GATES, candidate, cell_update, concat_hx, gate, sigmoid
 
-from .feedback import compare_to_reference, is_number, report, slider_checkers
-from .forget_gate import with_order_hint
+from .feedback import compare_to_reference, is_number, report, slider_checkers, with_order_hint
 
 # --- exercise 1: the cell update ---------------------------------------------------------------------
 

@@ -9,8 +9,7 @@ import numpy as np
 
 from lstm_lib.gates import GATES, candidate, cell_update, concat_hx, gate, hidden_state, sigmoid
 
-from .feedback import compare_to_reference, is_number, report, slider_checkers
-from .forget_gate import with_order_hint
+from .feedback import compare_to_reference, is_number, report, slider_checkers, with_order_hint
 
 # --- exercise 1: the output step ---------------------------------------------------------------------
 
@@ -85,7 +84,7 @@ OUTPUT_STEP_MISTAKES = [
     (lambda x, h, c, w: sigmoid(_z(x, h, w, "o", hx=_xh(x, h))) * np.tanh(_c(h, x, c, w)),
      "Every layer reads [x_t, h_prev]: x_t and h_prev trade places throughout, in new_cell and\n"
      "in the output gate. The book's order is (x_t, h_prev, c_prev, weights), x_t first."),
-]  # an answer whose parameters are (h_prev, x_t, ...) gets forget_gate.old_order_message instead
+]  # an answer whose parameters are (h_prev, x_t, ...) gets feedback.old_order_message instead
 
 OUTPUT_STEP_ERROR_HINTS = [
     (("matmul", "not aligned"),
