@@ -121,18 +121,16 @@ def time_torch_pass(lengths, batches, module, packed, repeats=2, seed=0):
     return _timed(one_pass, repeats)
 
 
-def benchmark(seed=0, D=8, H=32, repeats=2):
-    """The chapter's timing: the data set of N_SEQUENCES lengths, batched three ways,
-    one pass of lstm_lib's LSTM per way (float64). Returns {strategy: (seconds,
-    computed step-rows, real step-rows)}."""
+def benchmark(lengths, batches, D=8, H=32, repeats=2, seed=0):
+    """The chapter's timing: one pass of lstm_lib's LSTM (float64, forward and backward)
+    over the data set `lengths` for each way of batching it, batches = {strategy: list of
+    index arrays}. Returns {strategy: (seconds, computed step-rows, real step-rows)}."""
     rng = np.random.default_rng(seed)
-    lengths = draw_lengths(N_SEQUENCES, rng)
     params = init_lstm_params(D, H, rng)
     out = {}
-    for strategy in STRATEGIES:
-        batches = make_batches(lengths, BATCH_SIZE, rng, strategy)
-        seconds = time_numpy_pass(lengths, batches, strategy, params, rng, repeats)
-        out[strategy] = (seconds, *step_rows(lengths, batches, strategy))
+    for strategy, batch_list in batches.items():
+        seconds = time_numpy_pass(lengths, batch_list, strategy, params, rng, repeats)
+        out[strategy] = (seconds, *step_rows(lengths, batch_list, strategy))
     return out
 
 

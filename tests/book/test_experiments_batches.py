@@ -82,9 +82,11 @@ def test_packed_and_padded_passes_compute_the_same_outputs():
     assert time_torch_pass(lengths, [np.arange(4)], module, True, repeats=1) > 0
 
 
-def test_benchmarks_return_times_and_counts(monkeypatch):
-    monkeypatch.setattr("lstm_book.experiments.batches.N_SEQUENCES", 64)
-    out = benchmark(D=2, H=3, repeats=1)
+def test_benchmarks_return_times_and_counts():
+    rng = np.random.default_rng(3)
+    lengths = draw_lengths(64, rng)
+    batches = {s: make_batches(lengths, BATCH_SIZE, rng, s) for s in STRATEGIES}
+    out = benchmark(lengths, batches, D=2, H=3, repeats=1)
     assert set(out) == set(STRATEGIES)
     assert all(s > 0 and computed >= real for s, computed, real in out.values())
     assert out["global"][1] >= out["random"][1] >= out["buckets"][1] >= out["buckets"][2]
