@@ -6,7 +6,9 @@ last real step (`check_final_states`, reference `lstm_lib.lengths.last_step`), a
 ``masked_mean_loss(losses, lengths) -> float``, the mean of per-step losses (T, B) over
 the real steps only (`check_masked_mean`, reference `lstm_lib.masked.masked_mean`). The
 test batches hold garbage (not zeros) at the padded steps, so an answer that reads the
-padding cannot pass by luck.
+padding cannot pass by luck. A slider exercise: the largest batch size at which buckets
+keep the padding under 10 % of the computed step-rows (`check_batch_size`, with
+`batch_size_feedback` as the slider's verdict), read from the padding fractions passed in.
 """
 import re
 
@@ -16,7 +18,7 @@ from lstm_lib.lengths import last_step
 from lstm_lib.lstm import init_lstm_params, lstm_forward
 from lstm_lib.masked import masked_mean
 
-from .feedback import changed_input, compare_to_reference, error_hints, report
+from .feedback import changed_input, compare_to_reference, error_hints, report, slider_checkers
 
 # --- exercise 1: the state at each sequence's last step --------------------------------------
 
@@ -179,3 +181,46 @@ def check_masked_mean(fn):
             return report("masked_mean_loss: not yet", [changed], False)
     return report("masked_mean_loss: " + ("correct" if passed else "not yet"), messages,
                   passed)
+
+
+# --- exercise 3 (slider): the largest batch size that buckets well ---------------------------
+
+PADDING_BAR = 0.10  # buckets should keep the padding under this fraction of the step-rows
+
+
+def largest_under(sizes, padding, bar=PADDING_BAR):
+    """The largest batch size of `sizes` whose padding fraction is under `bar` (None if
+    none is). padding: {batch size: fraction of the computed step-rows that is padding}."""
+    good = [B for B in sizes if padding[B] < bar]
+    return max(good) if good else None
+
+
+def _batch_size_verdict(B, sizes, padding, bar):
+    sizes = list(sizes)
+    if isinstance(B, bool) or not isinstance(B, (int, np.integer)) or B not in sizes:
+        return False, [f"B should be one of the slider's batch sizes {sizes}, got {B!r}."]
+    here = f"At B = {B}, buckets pad {padding[B]:.0%} of the computed step-rows"
+    target = largest_under(sizes, padding, bar)
+    if target is None:
+        return False, [here + f"; no batch size of the slider stays under {bar:.0%}."]
+    if B == target:
+        return True, [here + f": under {bar:.0%}, and at every larger batch size it is not."]
+    if padding[B] < bar:
+        return False, [here + f": under {bar:.0%}, and a larger batch size is too: go up."]
+    return False, [here + f": not under {bar:.0%}. Go down."]
+
+
+def batch_size_verdict(B, sizes, padding, bar=PADDING_BAR):
+    """(passed, messages): is B the largest batch size of `sizes` at which buckets pad less
+    than `bar` of the computed step-rows? padding: {batch size: padding fraction}."""
+    try:
+        return _batch_size_verdict(B, sizes, padding, bar)
+    except Exception as exc:  # malformed arguments become feedback, not a crash
+        return False, [f"The check could not read its arguments: {type(exc).__name__}: "
+                       f"{exc}"]
+
+
+check_batch_size, batch_size_feedback = slider_checkers(
+    "batch size", batch_size_verdict,
+    "Print whether B is the largest batch size at which buckets keep the padding under "
+    "10 % of the computed step-rows.")

@@ -68,6 +68,15 @@ def step_rows(lengths, batches, strategy):
     return int(computed), int(sum(lengths[b].sum() for b in batches))
 
 
+def padding_fraction(lengths, batch_size, strategy, seed=0):
+    """The fraction of the computed step-rows that are padding, 1 - real / computed, when
+    the data set `lengths` is cut into batches of `batch_size` as `strategy` says (the
+    batches drawn from numpy.random.default_rng(seed))."""
+    batches = make_batches(lengths, batch_size, np.random.default_rng(seed), strategy)
+    computed, real = step_rows(lengths, batches, strategy)
+    return 1.0 - real / computed
+
+
 def batch_rows(lengths, batches, strategy):
     """Per batch: (real step-rows, padded step-rows), an int array (n_batches, 2)."""
     lengths = np.asarray(lengths)

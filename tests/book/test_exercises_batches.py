@@ -6,9 +6,14 @@ from answers import raising, returns_none, run
 from lstm_book.exercises.batches import (
     FINAL_MISTAKES,
     MEAN_MISTAKES,
+    PADDING_BAR,
+    batch_size_feedback,
+    batch_size_verdict,
+    check_batch_size,
     check_final_states,
     check_masked_mean,
     final_cases,
+    largest_under,
     mean_cases,
     reference_final_states,
     reference_masked_mean,
@@ -136,3 +141,41 @@ def test_masked_mean_that_writes_into_losses_is_named(capsys):
 
     verdict, out = run(check_masked_mean, vandal, capsys)
     assert not verdict and "wrote into losses" in out, out
+
+
+# --- the batch-size slider ------------------------------------------------------------------
+
+SIZES = [1, 2, 4, 8, 16, 32]
+PADDING = {1: 0.0, 2: 0.0, 4: 0.01, 8: 0.03, 16: 0.07, 32: 0.14}
+
+
+def test_largest_under():
+    assert largest_under(SIZES, PADDING) == 16
+    assert largest_under(SIZES, PADDING, bar=0.02) == 4
+    assert largest_under([32], PADDING) is None
+    assert PADDING_BAR == 0.10
+
+
+@pytest.mark.parametrize("B, passed, words", [
+    (16, True, "under 10%, and at every larger batch size it is not"),
+    (np.int64(16), True, "at every larger batch size it is not"),
+    (4, False, "go up"),
+    (32, False, "not under 10%. Go down"),
+    (3, False, "one of the slider's batch sizes [1, 2, 4, 8, 16, 32], got 3"),
+    (16.0, False, "got 16.0"),
+    (True, False, "got True"),
+    (None, False, "got None"),
+])
+def test_batch_size_verdicts(capsys, B, passed, words):
+    verdict = check_batch_size(B, SIZES, PADDING)
+    out = capsys.readouterr().out
+    assert bool(verdict) == passed and words in out, out
+    html = batch_size_feedback(B=B, sizes=SIZES, padding=PADDING)
+    assert html.startswith("<p") and ("✓" in html) == passed
+
+
+def test_batch_size_without_a_target_and_with_bad_arguments():
+    passed, messages = batch_size_verdict(32, [32], PADDING)
+    assert not passed and "no batch size of the slider stays under 10%" in messages[0]
+    passed, messages = batch_size_verdict(16, SIZES, {})
+    assert not passed and "could not read its arguments" in messages[0]

@@ -14,6 +14,7 @@ from lstm_book.experiments.batches import (
     draw_lengths,
     make_batches,
     padded_length,
+    padding_fraction,
     step_rows,
     time_torch_pass,
     torch_benchmark,
@@ -93,3 +94,12 @@ def test_benchmarks_return_times_and_counts():
     times = torch_benchmark(4, n=40, repeats=1)
     assert set(times) == {"random, padded", "random, packed", "buckets, padded"}
     assert min(times.values()) > 0
+
+
+def test_padding_fraction_grows_with_the_batch_size():
+    lengths = draw_lengths(N_SEQUENCES, np.random.default_rng(12))
+    assert padding_fraction(lengths, 1, "random") == 0.0
+    for strategy in ("random", "buckets"):
+        fractions = [padding_fraction(lengths, B, strategy) for B in (2, 8, 32, 128)]
+        assert fractions == sorted(fractions) and 0 < fractions[0] and fractions[-1] < 1
+    assert padding_fraction(lengths, 32, "buckets") < padding_fraction(lengths, 32, "random")
