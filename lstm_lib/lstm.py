@@ -229,7 +229,8 @@ def lstm_forward(x, h0, c0, params, forget_gate=True, lengths=None):
     steps = []
     h_t, c_t = h0, c0
     for t in range(T):
-        h_new, c_new, step_cache = lstm_step(x[t], h_t, c_t, params, forget_gate)
+        x_t = np.where(mask[t], x[t], 0.0)  # padding never read, not even a NaN in it
+        h_new, c_new, step_cache = lstm_step(x_t, h_t, c_t, params, forget_gate)
         h_t, c_t = np.where(mask[t], h_new, h_t), np.where(mask[t], c_new, c_t)
         h[t], c[t] = h_t * mask[t], c_t * mask[t]  # zero after a sequence's end
         steps.append(step_cache)

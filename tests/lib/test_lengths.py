@@ -150,3 +150,21 @@ def test_lengths_as_numpy_and_torch_ints(rng):
     assert check_lengths(torch.tensor([2, 1]).numpy(), 2, 3).tolist() == [2, 1]
     with pytest.raises(ValueError, match="h must have 3 dimensions"):
         last_step(np.zeros((3, 2)), [1, 2])
+
+
+def test_nan_padding_is_never_read(rng):
+    """torch's packed LSTM never reads padded values; neither forward nor backward here."""
+    x, h0, c0, params, w_out, *_ = make_problem(rng, 4, 2, 3, 2)
+    lengths = [4, 2]
+    x_nan = x.copy()
+    x_nan[2:, 1] = np.nan
+    h, c, cache = lstm_forward(x, h0, c0, params, lengths=lengths)
+    h_nan, c_nan, cache_nan = lstm_forward(x_nan, h0, c0, params, lengths=lengths)
+    np.testing.assert_array_equal(h, h_nan)
+    np.testing.assert_array_equal(c, c_nan)
+    dh = w_out * step_mask(np.array(lengths), 4)
+    for a, b in zip(lstm_backward(dh, cache)[:3], lstm_backward(dh, cache_nan)[:3]):
+        np.testing.assert_array_equal(a, b)
+    grads, grads_nan = lstm_backward(dh, cache)[3], lstm_backward(dh, cache_nan)[3]
+    for k in KEYS:
+        np.testing.assert_array_equal(grads[k], grads_nan[k])
