@@ -18,6 +18,9 @@ Modules, in the order the book adds them (each names its chapter in its docstrin
                   half-life
     lstm          the LSTM in torch's layout: lstm_step / lstm_step_backward and the
                   loops
+    lengths       batches of sequences of different lengths: which steps are real,
+                  where each sequence ends (lstm_forward's lengths=)
+    masked        losses over a padded batch that count the real steps only
     torch_bridge  parameter dicts to and from torch modules (the only module
                   importing torch)
 

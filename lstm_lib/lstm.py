@@ -20,6 +20,7 @@ h, c (T, B, H). The per-gate form of the diagrams, W_k (H + D, H) on [h, x], is 
 import numpy as np
 
 from .gates import GATES, check_gate_weights, sigmoid
+from .lengths import check_lengths, step_mask
 from .validation import (
     as_float_array,
     check_cache,
@@ -198,15 +199,18 @@ def lstm_step_backward(dh_t, dc_t, cache):
     return dz @ params["weight_ih"], dz @ params["weight_hh"], dc * f, grads
 
 
-def lstm_forward(x, h0, c0, params, forget_gate=True):
+def lstm_forward(x, h0, c0, params, forget_gate=True, lengths=None):
     """Run the LSTM over a sequence, one `lstm_step` per time step.
 
     Inputs:
         x: (T, B, D) time-major; h0, c0: (B, H) the initial states;
-        params, forget_gate: as `lstm_step`
+        params, forget_gate: as `lstm_step`;
+        lengths: optional (B,) ints in [1, T]: sequence b is read for its first
+            lengths[b] steps only (x padded after them); its state then stays as it was
+            and h, c are zero at the later steps (torch's packed sequences)
     Returns:
         h, c: (T, B, H) the states h_1 .. h_T and c_1 .. c_T
-        (h[-1], c[-1] are the last);
+        (h[-1], c[-1] are the last; with lengths, `lengths.last_step(h, lengths)`);
         cache: for `lstm_backward`. It refers to params: do not change them before the
         backward pass.
 
@@ -218,14 +222,19 @@ def lstm_forward(x, h0, c0, params, forget_gate=True):
     """
     x, h0, c0, params = check_lstm_inputs(x, h0, c0, params)
     check_int("the number of steps T of x", x.shape[0], 1)
-    h, c = (np.empty(x.shape[:2] + h0.shape[1:], dtype=x.dtype) for _ in range(2))
+    T, B = x.shape[:2]
+    mask = np.ones((T, B, 1), bool) if lengths is None else \
+        step_mask(check_lengths(lengths, B, T), T)  # (T, B, 1): step t of b is real
+    h, c = (np.zeros(x.shape[:2] + h0.shape[1:], dtype=x.dtype) for _ in range(2))
     steps = []
     h_t, c_t = h0, c0
-    for t in range(x.shape[0]):
-        h_t, c_t, step_cache = lstm_step(x[t], h_t, c_t, params, forget_gate)
-        h[t], c[t] = h_t, c_t
+    for t in range(T):
+        x_t = np.where(mask[t], x[t], 0.0)  # padding never read, not even a NaN in it
+        h_new, c_new, step_cache = lstm_step(x_t, h_t, c_t, params, forget_gate)
+        h_t, c_t = np.where(mask[t], h_new, h_t), np.where(mask[t], c_new, c_t)
+        h[t], c[t] = h_t * mask[t], c_t * mask[t]  # zero after a sequence's end
         steps.append(step_cache)
-    return h, c, {"made_by": "lstm_forward", "steps": steps}
+    return h, c, {"made_by": "lstm_forward", "steps": steps, "mask": mask}
 
 
 def lstm_backward(dh, cache, dc_T=None):
@@ -234,7 +243,8 @@ def lstm_backward(dh, cache, dc_T=None):
 
     dh[t] is the gradient of the loss at h_t through what the user did with it; the
     paths through later steps (dh_next, dc_next) are added here, and the step gradients
-    summed.
+    summed. With `lengths` in the forward pass, a sequence's padded steps pass dh_next
+    and dc_next through unchanged and ignore dh there.
 
     Inputs:
         dh: (T, B, H); cache: from `lstm_forward`;
@@ -250,10 +260,12 @@ def lstm_backward(dh, cache, dc_T=None):
     >>> dx.shape, dc0.shape, grads["bias_hh"].shape
     ((5, 1, 3), (1, 2), (8,))
     """
-    steps = check_cache(cache, "lstm_forward", "lstm_backward")["steps"]
+    cache = check_cache(cache, "lstm_forward", "lstm_backward")
+    steps = cache["steps"]
     first = steps[0]
     T, (B, H), D = len(steps), first["h_prev"].shape, first["x_t"].shape[1]
     dh = check_shape("dh", as_float_array("dh", dh), (T, B, H), "(T, B, H)")
+    mask = cache.get("mask", np.ones((T, B, 1), bool))  # (T, B, 1), from lengths
     dtype = first["x_t"].dtype
     dh_next = np.zeros((B, H), dtype=dtype)  # the gradient reaching h_t from step t+1
     dc_next = np.zeros((B, H), dtype=dtype) if dc_T is None else \
@@ -261,8 +273,10 @@ def lstm_backward(dh, cache, dc_T=None):
     grads = {k: np.zeros_like(v) for k, v in first["params"].items()}
     dx = np.empty((T, B, D), dtype=dtype)
     for t in reversed(range(T)):
-        dx[t], dh_next, dc_next, step_grads = lstm_step_backward(dh[t] + dh_next,
-                                                                 dc_next, steps[t])
+        m = mask[t]  # padded rows: a zero gradient into the step, the carry passes by
+        dx[t], dh_prev, dc_prev, step_grads = lstm_step_backward(
+            np.where(m, dh[t] + dh_next, 0.0), np.where(m, dc_next, 0.0), steps[t])
+        dh_next, dc_next = np.where(m, dh_prev, dh_next), np.where(m, dc_prev, dc_next)
         for key in grads:
             grads[key] += step_grads[key]
     return dx, dh_next, dc_next, grads

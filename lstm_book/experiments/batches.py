@@ -1,0 +1,157 @@
+"""The measurements of the chapter "Batches of different lengths": how many step-rows a
+data set of sequences of different lengths costs when it is cut into batches in
+different ways, and what that costs in time.
+
+A *step-row* is one sequence at one step: one row of the (B, 4H) matrix product that
+`lstm_step` computes. A batch padded to T steps computes T * B of them, whatever its
+lengths; the real ones number sum(lengths). `lstm_forward(..., lengths=)` still computes
+every padded row (it masks the result), so a padded batch costs T * B rows; packing
+(torch's PackedSequence) computes only the real ones.
+"""
+import time
+
+import numpy as np
+import torch
+from torch.nn.utils.rnn import pack_padded_sequence
+
+from lstm_lib.lstm import init_lstm_params, lstm_backward, lstm_forward
+from lstm_lib.torch_bridge import to_torch
+
+N_SEQUENCES = 512  # the data set of the bucketing experiment
+T_MAX = 100
+MEAN_LENGTH = 20  # lengths: geometric with this mean, capped at T_MAX
+BATCH_SIZE = 32
+STRATEGIES = ("global", "random", "buckets")
+STRATEGY_NAMES = {"global": "every batch padded to the longest sequence of the data",
+                  "random": "random batches, each padded to its own longest",
+                  "buckets": "sorted by length, cut into batches (buckets)"}
+
+
+def draw_lengths(n, rng, mean=MEAN_LENGTH, T_max=T_MAX):
+    """n lengths (n,) in [1, T_max]: geometric with the given mean (many short
+    sequences, few long ones), capped at T_max."""
+    return np.minimum(rng.geometric(1.0 / mean, size=n), T_max)
+
+
+def make_batches(lengths, batch_size, rng, strategy):
+    """The data set's indices cut into batches: a list of index arrays.
+
+    "global" and "random": a random permutation cut into consecutive batches (they differ
+    only in how far each batch is padded, see `padded_length`); "buckets": the
+    sequences sorted by length (ties in random order), cut into consecutive batches,
+    whose order is then shuffled.
+    """
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
+    lengths = np.asarray(lengths)
+    order = rng.permutation(len(lengths))
+    if strategy == "buckets":
+        order = order[np.argsort(lengths[order], kind="stable")]
+    batches = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+    if strategy == "buckets":
+        batches = [batches[i] for i in rng.permutation(len(batches))]
+    return batches
+
+
+def padded_length(lengths, batch, strategy):
+    """The steps T a batch is padded to: its own longest sequence, or for "global" the
+    longest of the whole data set."""
+    lengths = np.asarray(lengths)
+    return int(lengths.max() if strategy == "global" else lengths[batch].max())
+
+
+def step_rows(lengths, batches, strategy):
+    """(computed, real): the step-rows a pass over the batches computes padded (T * B per
+    batch, summed) and the real ones among them (sum of the lengths)."""
+    lengths = np.asarray(lengths)
+    computed = sum(len(b) * padded_length(lengths, b, strategy) for b in batches)
+    return int(computed), int(sum(lengths[b].sum() for b in batches))
+
+
+def padding_fraction(lengths, batch_size, strategy, seed=0):
+    """The fraction of the computed step-rows that are padding, 1 - real / computed, when
+    the data set `lengths` is cut into batches of `batch_size` as `strategy` says (the
+    batches drawn from numpy.random.default_rng(seed))."""
+    batches = make_batches(lengths, batch_size, np.random.default_rng(seed), strategy)
+    computed, real = step_rows(lengths, batches, strategy)
+    return 1.0 - real / computed
+
+
+def batch_rows(lengths, batches, strategy):
+    """Per batch: (real step-rows, padded step-rows), an int array (n_batches, 2)."""
+    lengths = np.asarray(lengths)
+    out = [(lengths[b].sum(), len(b) * padded_length(lengths, b, strategy) - lengths[b].sum())
+           for b in batches]
+    return np.array(out, dtype=np.int64)
+
+
+def _timed(fn, repeats):
+    best = np.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def time_numpy_pass(lengths, batches, strategy, params, rng, repeats=2):
+    """Seconds (best of `repeats`) for one pass of `lstm_forward(lengths=)` +
+    `lstm_backward` over every batch, padded as `strategy` says; inputs drawn once."""
+    lengths = np.asarray(lengths)
+    D, H = params["weight_ih"].shape[1], params["weight_hh"].shape[1]
+    data = [(rng.normal(size=(padded_length(lengths, b, strategy), len(b), D)), lengths[b])
+            for b in batches]
+
+    def one_pass():
+        for x, lens in data:
+            zeros = np.zeros((x.shape[1], H))
+            h, _, cache = lstm_forward(x, zeros, zeros, params, lengths=lens)
+            lstm_backward(np.ones_like(h), cache)
+
+    return _timed(one_pass, repeats)
+
+
+def time_torch_pass(lengths, batches, module, packed, repeats=2, seed=0):
+    """Seconds (best of `repeats`) for one pass of torch's LSTM, forward and backward,
+    over every batch padded to its own longest sequence: the padded tensor as it is
+    (packed=False), or packed with pack_padded_sequence (packed=True)."""
+    lengths = np.asarray(lengths)
+    gen = torch.Generator().manual_seed(seed)
+    D = module.input_size
+    data = [(torch.randn(int(lengths[b].max()), len(b), D, generator=gen, dtype=torch.float64),
+             torch.tensor(lengths[b])) for b in batches]
+
+    def one_pass():
+        for x, lens in data:
+            inp = pack_padded_sequence(x, lens, enforce_sorted=False) if packed else x
+            out, _ = module(inp)
+            (out.data if packed else out).sum().backward()
+
+    return _timed(one_pass, repeats)
+
+
+def benchmark(lengths, batches, D=8, H=32, repeats=2, seed=0):
+    """The chapter's timing: one pass of lstm_lib's LSTM (float64, forward and backward)
+    over the data set `lengths` for each way of batching it, batches = {strategy: list of
+    index arrays}. Returns {strategy: (seconds, computed step-rows, real step-rows)}."""
+    rng = np.random.default_rng(seed)
+    params = init_lstm_params(D, H, rng)
+    out = {}
+    for strategy, batch_list in batches.items():
+        seconds = time_numpy_pass(lengths, batch_list, strategy, params, rng, repeats)
+        out[strategy] = (seconds, *step_rows(lengths, batch_list, strategy))
+    return out
+
+
+def torch_benchmark(H, seed=0, D=8, n=256, repeats=2):
+    """torch's LSTM (float64, one layer) at hidden size H on n sequences: seconds for
+    random batches padded, random batches packed, and buckets padded."""
+    rng = np.random.default_rng(seed)
+    lengths = draw_lengths(n, rng)
+    torch.manual_seed(seed)
+    module = to_torch(init_lstm_params(D, H, rng))
+    random = make_batches(lengths, BATCH_SIZE, rng, "random")
+    buckets = make_batches(lengths, BATCH_SIZE, rng, "buckets")
+    return {"random, padded": time_torch_pass(lengths, random, module, False, repeats),
+            "random, packed": time_torch_pass(lengths, random, module, True, repeats),
+            "buckets, padded": time_torch_pass(lengths, buckets, module, False, repeats)}
