@@ -12,6 +12,7 @@ Modules, in the order the book adds them (each names its chapter in its docstrin
     tasks         seeded synthetic tasks, among them the long-lag tasks of the 1997
                   LSTM paper
     gradflow      how gradients travel back in time, for the RNN and the LSTM
+    next_step     next-step prediction over chunks of a sequence, truncated BPTT
     train         a small training loop for an RNN scored at the last step
     gates         the LSTM cell gate by gate, in the per-gate form of the diagrams
     memory        how long the cell state keeps a value: the belt of forget gates,
