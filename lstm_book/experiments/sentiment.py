@@ -18,6 +18,7 @@ Run ``python -m lstm_book.experiments.sentiment --store`` for the seed sweep sto
 results/sentiment_seeds.json.
 """
 import argparse
+import functools
 import itertools
 import json
 import pathlib
@@ -62,9 +63,11 @@ def clauses():
     return out
 
 
+@functools.lru_cache(maxsize=1)
 def all_sentences():
     """Every sentence of the grammar, as (words, label, kind, negated): label 1 positive,
-    0 negative; kind one of KINDS; negated: a negation word occurs. 202,496 of them."""
+    0 negative; kind one of KINDS; negated: a negation word occurs. 302,848 of them, built
+    once per process (do not change the list)."""
     cl = clauses()
     out = []
     for subj, verb in itertools.product(SUBJECTS, VERBS):
