@@ -33,7 +33,7 @@ from lstm_lib.layers import (
     softmax_cross_entropy,
 )
 from lstm_lib.lengths import last_step
-from lstm_lib.lstm import init_lstm_params, lstm_backward, lstm_forward
+from lstm_lib.lstm import init_lstm_params, lstm_backward, lstm_forward, lstm_step
 from lstm_lib.optim import Adam, clip_grad_norm
 
 RESULTS = pathlib.Path(__file__).parent / "results" / "sentiment_seeds.json"
@@ -270,6 +270,23 @@ def trace(model, words, vocab):
     gates = {k: np.stack([st[k][0] for st in cache["steps"]]) for k in ("i", "f", "g",
                                                                         "o")}
     return {"p": 1.0 / (1.0 + np.exp(-z)), "h": h[:, 0], "c": c[:, 0], **gates}
+
+
+def run_with_cell_set(model, words, vocab, t_set, j, value):
+    """P(positive) after each word (T,), with cell j's state replaced after word t_set:
+    c_j <- value and h_j <- o_j tanh(value), the rest of the sentence run on from there.
+    With value = the cell's own c at t_set this is `trace`'s p."""
+    H = model["lstm"]["weight_hh"].shape[1]
+    h, c, probs = np.zeros((1, H)), np.zeros((1, H)), []
+    for t, w in enumerate(words):
+        h, c, cache = lstm_step(model["emb"][[vocab[w]]], h, c, model["lstm"])
+        if t == t_set:
+            c, h = c.copy(), h.copy()
+            c[0, j] = value
+            h[0, j] = cache["o"][0, j] * np.tanh(value)  # h = o * tanh(c)
+        logits, _ = linear_forward(h, model["out"])
+        probs.append(1.0 / (1.0 + np.exp(logits[0, 0] - logits[0, 1])))
+    return np.array(probs)
 
 
 def unit_contributions(model, h_last):

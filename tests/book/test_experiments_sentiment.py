@@ -22,7 +22,9 @@ from lstm_book.experiments.sentiment import (
     make_data,
     model_loss_and_grads,
     run_seed,
+    run_with_cell_set,
     tokenize,
+    trace,
     vocabulary,
 )
 from lstm_lib.gradcheck import gradcheck
@@ -101,3 +103,15 @@ def test_stored_sweep_reruns_exactly():
     train, test = make_data(N_TRAIN, N_TEST, np.random.default_rng(0))
     assert baseline(train, test, vocabulary())[0] == pytest.approx(stored["baseline"],
                                                                    abs=0)
+
+
+def test_setting_a_cell_to_its_own_value_changes_nothing():
+    rng = np.random.default_rng(4)
+    vocab = vocabulary()
+    model = init_model(len(vocab), 3, 4, rng)
+    words = tokenize(TRACE)
+    tr = trace(model, words, vocab)
+    same = run_with_cell_set(model, words, vocab, 6, 2, tr["c"][6, 2])
+    np.testing.assert_allclose(same, tr["p"], rtol=0, atol=1e-14)
+    moved = run_with_cell_set(model, words, vocab, 6, 2, tr["c"][6, 2] + 1.0)
+    assert np.array_equal(moved[:7][:-1], tr["p"][:6]) and moved[6] != tr["p"][6]
