@@ -88,6 +88,7 @@ experiments: $(STAMP)
 	$(BIN)/python -m lstm_book.experiments.long_lags --store
 	$(BIN)/python -m lstm_book.experiments.rnn_learns --store
 	$(BIN)/python -m lstm_book.experiments.training --store
+	$(BIN)/python -m lstm_book.experiments.sentiment --store
 
 clean:
 	rm -rf _build _static/widgets  # _static/widgets: the widget manager an older make book fetched

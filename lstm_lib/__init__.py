@@ -22,6 +22,7 @@ Modules, in the order the book adds them (each names its chapter in its docstrin
     lengths       batches of sequences of different lengths: which steps are real,
                   where each sequence ends (lstm_forward's lengths=)
     masked        losses over a padded batch that count the real steps only
+    embedding     word ids -> rows of a learned table, and the scatter-add backward
     torch_bridge  parameter dicts to and from torch modules (the only module
                   importing torch)
 
