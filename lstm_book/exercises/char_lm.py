@@ -55,8 +55,8 @@ MISTAKES = [
     ("nats", "The number is ln 2 = 0.693 times the right one: np.log counts nats. Bits "
              "per character need np.log2 (or divide by np.log(2))."),
     ("denominator", "The probabilities do not add up to 1: the denominator needs "
-                    "alpha * V besides N(a), one alpha for each of the V characters that "
-                    "could follow a."),
+                    "alpha * V besides N(a), one alpha for each of the V characters "
+                    "that could follow a."),
     ("count_last", "N(a) counts every a of train, also the last character, which "
                    "nothing follows: count N(a) as the sum of N(a b) over b."),
     ("first", "The first character of test has no character before it: score "
