@@ -84,6 +84,7 @@ execute: $(STAMP)
 experiments: $(STAMP)
 	$(BIN)/python -m lstm_book.experiments.adding1997 --store grid
 	$(BIN)/python -m lstm_book.experiments.adding1997 --store long
+	$(BIN)/python -m lstm_book.experiments.char_lm --store
 	$(BIN)/python -m lstm_book.experiments.forgetting --store
 	$(BIN)/python -m lstm_book.experiments.long_lags --store
 	$(BIN)/python -m lstm_book.experiments.rnn_learns --store

@@ -130,6 +130,31 @@ def next_step_logits(x, state, params, readout):
     return linear_forward(h, readout)[0], last
 
 
+def next_step_nll(x, targets, state, params, readout):
+    """The negative log-likelihood of each next symbol, in nats, with no gradient
+    -> (nll (T, B), last_state): held-out text is scored with it.
+
+    nll[t, b] = -log p(targets[t, b]), p the softmax of the readout at step t of
+    stream b; its mean is `next_step_loss`'s loss, and nll.sum() / log(2) counts bits.
+    Carry last_state into the next call to score a long text chunk by chunk.
+
+    >>> from lstm_lib.layers import init_linear_params
+    >>> from lstm_lib.rnn import init_rnn_params
+    >>> rng = np.random.default_rng(0)
+    >>> params, readout = init_rnn_params(3, 4, rng), init_linear_params(4, 3, rng)
+    >>> readout = {"weight": 0 * readout["weight"], "bias": np.zeros(3)}
+    >>> nll, _ = next_step_nll(np.ones((2, 1, 3)), np.zeros((2, 1), dtype=int),
+    ...                        zero_state(params, 1), params, readout)
+    >>> bool(np.allclose(nll, np.log(3)))  # a uniform guess over 3 symbols
+    True
+    """
+    x, targets = check_sequence(x, targets, readout)
+    logits, last = next_step_logits(x, state, params, readout)  # (T, B, V)
+    shifted = logits - logits.max(axis=-1, keepdims=True)  # no overflow in exp
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    return -np.take_along_axis(log_probs, targets[..., None], axis=-1)[..., 0], last
+
+
 def next_step_loss(x, targets, state, params, readout):
     """The mean cross-entropy of the next symbol over a chunk, and its gradients
     -> (loss, grads, last_state).

@@ -233,3 +233,29 @@ def test_the_other_functions_name_a_bad_argument():
         full = {"k": 2, "n_epochs": 1, **kwargs}
         with pytest.raises(ValueError, match=message):
             train_truncated(x, targets, params, readout, **full)
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_nll_is_torch_cross_entropy_per_position_and_carries_the_state(layer):
+    from lstm_lib.next_step import next_step_nll
+
+    x, targets, state, params, readout = problem(layer, T=7)
+    nll, last = next_step_nll(x, targets, state, params, readout)
+    module, linear = torch_modules(params, readout)
+    with torch.no_grad():
+        h, _ = module(torch.from_numpy(x), torch_state(state))
+        logits = linear(h)
+        want = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]),
+                                                 torch.from_numpy(targets).reshape(-1),
+                                                 reduction="none").reshape(targets.shape)
+    np.testing.assert_allclose(nll, want.numpy(), rtol=1e-12, atol=1e-14)
+    loss, _, _ = next_step_loss(x, targets, state, params, readout)
+    assert abs(nll.mean() - loss) < 1e-13
+    # two chunks with the state carried score the same as one
+    first, mid = next_step_nll(x[:3], targets[:3], state, params, readout)
+    second, last2 = next_step_nll(x[3:], targets[3:], mid, params, readout)
+    np.testing.assert_allclose(np.concatenate([first, second]), nll, rtol=1e-13)
+    for a, b in zip(last, last2):
+        np.testing.assert_allclose(a, b, rtol=1e-13)
+    with pytest.raises(ValueError, match="targets must have shape"):
+        next_step_nll(x, targets.T, state, params, readout)
