@@ -24,7 +24,7 @@ help:
 	@echo "make check    the inner loop (under a minute): linter, unit tests, doctests (not the slow re-runs of stored sweeps)"
 	@echo "make lab      JupyterLab on the chapters, widgets working"
 	@echo "make execute  re-run every chapter in place from a fresh kernel (refreshes committed outputs)"
-	@echo "make experiments  re-run the long sweeps whose results the chapters load (about two hours)"
+	@echo "make experiments  re-run the long sweeps whose results the chapters load (about two and a half hours)"
 
 # --- set-up ---------------------------------------------------------------------------------------
 $(STAMP): requirements.txt
