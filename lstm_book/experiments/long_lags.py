@@ -34,6 +34,8 @@ from lstm_lib.tasks import (
 )
 from lstm_lib.train import predict_last, train_last_step
 
+from .forgetting import table as run_table
+
 PROTOCOL = {"hidden_size": 32, "batch_size": 32, "lr": 0.005, "max_norm": 1.0,
             "n_updates": 1000, "n_test": 1000}
 SUCCESS_TOL = 0.04  # adding: a test sequence is solved when |y_hat - y| < 0.04
@@ -238,11 +240,7 @@ def success_table(runs, task, net, key="success"):
     """(Ts, table): the lengths of `task` in the runs, sorted, and table (n_T, n_seeds)
     of each run's `key` ("success" or "error"), seeds in increasing order."""
     chosen = [r for r in runs if r["task"] == task and r["net"] == net]
-    Ts = sorted({r["T"] for r in chosen})
-    seeds = sorted({r["seed"] for r in chosen})
-    table = np.full((len(Ts), len(seeds)), np.nan)
-    for r in chosen:
-        table[Ts.index(r["T"]), seeds.index(r["seed"])] = r[key]
+    Ts, _, table = run_table(chosen, key)
     return Ts, table
 
 
