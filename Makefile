@@ -90,6 +90,7 @@ experiments: $(STAMP)
 	$(BIN)/python -m lstm_book.experiments.rnn_learns --store
 	$(BIN)/python -m lstm_book.experiments.training --store
 	$(BIN)/python -m lstm_book.experiments.sentiment --store
+	$(BIN)/python -m lstm_book.experiments.batches --store   # wall times: run it on a quiet machine
 
 clean:
 	rm -rf _build _static/widgets  # _static/widgets: the widget manager an older make book fetched

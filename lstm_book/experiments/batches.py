@@ -7,7 +7,20 @@ A *step-row* is one sequence at one step: one row of the (B, 4H) matrix product 
 lengths; the real ones number sum(lengths). `lstm_forward(..., lengths=)` still computes
 every padded row (it masks the result), so a padded batch costs T * B rows; packing
 (torch's PackedSequence) computes only the real ones.
+
+Wall times depend on the machine and on what else it runs, so the chapter's words about
+time rest on a stored measurement (`--store`, run on a quiet machine with one thread) and
+the chapter re-times the same passes live for the reader without asserting on them:
+
+    .venv/bin/python -m lstm_book.experiments.batches [--store] [--repeats 7]
 """
+import argparse
+import datetime
+import gc
+import json
+import os
+import pathlib
+import platform
 import time
 
 import numpy as np
@@ -22,9 +35,11 @@ T_MAX = 100
 MEAN_LENGTH = 20  # lengths: geometric with this mean, capped at T_MAX
 BATCH_SIZE = 32
 STRATEGIES = ("global", "random", "buckets")
-STRATEGY_NAMES = {"global": "every batch padded to the longest sequence of the data",
-                  "random": "random batches, each padded to its own longest",
-                  "buckets": "sorted by length, cut into batches (buckets)"}
+DATA_SEED = 12  # the chapter's data set: numpy.random.default_rng(DATA_SEED)
+TORCH_SIZES = (32, 128)  # hidden sizes of the torch timing
+RESULTS = pathlib.Path(__file__).parent / "results" / "batches_timing.json"
+STRATEGY_NAMES = {"global": "pad to the longest of the data", "random": "random batches",
+                  "buckets": "buckets (sorted)"}
 
 
 def draw_lengths(n, rng, mean=MEAN_LENGTH, T_max=T_MAX):
@@ -86,11 +101,19 @@ def batch_rows(lengths, batches, strategy):
 
 
 def _timed(fn, repeats):
+    """The best of `repeats` wall times of fn(), with the garbage collector off while it
+    runs (as timeit does): a full collection in a kernel that holds many objects would
+    otherwise land on one pass and weigh most on the shortest."""
     best = np.inf
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
+        gc.collect()
+        gc.disable()
+        try:
+            start = time.perf_counter()
+            fn()
+            best = min(best, time.perf_counter() - start)
+        finally:
+            gc.enable()
     return best
 
 
@@ -155,3 +178,68 @@ def torch_benchmark(H, seed=0, D=8, n=256, repeats=2):
     return {"random, padded": time_torch_pass(lengths, random, module, False, repeats),
             "random, packed": time_torch_pass(lengths, random, module, True, repeats),
             "buckets, padded": time_torch_pass(lengths, buckets, module, False, repeats)}
+
+
+def chapter_data(seed=DATA_SEED):
+    """The chapter's data set and batches, drawn in the chapter's order: (lengths
+    (N_SEQUENCES,), {strategy: list of index arrays})."""
+    rng = np.random.default_rng(seed)
+    lengths = draw_lengths(N_SEQUENCES, rng)
+    make_batches(lengths, BATCH_SIZE, rng, "random")  # the cut the chapter shows first
+    return lengths, {s: make_batches(lengths, BATCH_SIZE, rng, s) for s in STRATEGIES}
+
+
+def measure(repeats):
+    """The stored measurement: lstm_lib's passes over the chapter's batches and torch's
+    at each of TORCH_SIZES, each the best of `repeats`, with what the machine was."""
+    lengths, batches = chapter_data()
+    numpy_times = benchmark(lengths, batches, repeats=repeats)
+    return {
+        "machine": {"cpu_count": os.cpu_count(), "machine": platform.machine(),
+                    "python": platform.python_version(), "numpy": np.__version__,
+                    "torch": torch.__version__,
+                    "threads": os.environ.get("OMP_NUM_THREADS", "unset"),
+                    "date": datetime.date.today().isoformat()},
+        "repeats": repeats,
+        "numpy": {s: {"seconds": round(t, 4), "computed": c, "real": r}
+                  for s, (t, c, r) in numpy_times.items()},
+        "torch": {str(H): {k: round(v, 4) for k, v in torch_benchmark(H, repeats=repeats).items()}
+                  for H in TORCH_SIZES},
+    }
+
+
+def describe(result):
+    """The ratios of a measurement, as lines of text at most 72 characters wide."""
+    numpy_times = result["numpy"]
+    base = numpy_times["buckets"]
+    lines = [f"lstm_lib{'':24s} time / buckets  step-rows / buckets"]
+    lines += [f"{STRATEGY_NAMES[s]:32s} {t['seconds'] / base['seconds']:14.1f}  "
+              f"{t['computed'] / base['computed']:19.1f}" for s, t in numpy_times.items()]
+    sizes = list(result["torch"])
+    lines += ["", "torch, time / random padded " + "".join(f"  H = {H:>3s}" for H in sizes)]
+    for k in result["torch"][sizes[0]]:
+        lines.append(f"{k:28s}" + "".join(
+            f"{result['torch'][H][k] / result['torch'][H]['random, padded']:9.2f}"
+            for H in sizes))
+    return lines
+
+
+def load():
+    """The stored measurement (written by `--store`)."""
+    return json.loads(RESULTS.read_text())
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--store", action="store_true", help=f"write {RESULTS.name}")
+    parser.add_argument("--repeats", type=int, default=7)
+    args = parser.parse_args(argv)
+    result = measure(args.repeats)
+    print("\n".join(describe(result)))
+    if args.store:
+        RESULTS.write_text(json.dumps(result, indent=1) + "\n")
+        print(f"wrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()

@@ -9,9 +9,13 @@ from lstm_book.experiments.batches import (
     N_SEQUENCES,
     STRATEGIES,
     T_MAX,
+    TORCH_SIZES,
     batch_rows,
     benchmark,
+    chapter_data,
+    describe,
     draw_lengths,
+    load,
     make_batches,
     padded_length,
     padding_fraction,
@@ -103,3 +107,27 @@ def test_padding_fraction_grows_with_the_batch_size():
         fractions = [padding_fraction(lengths, B, strategy) for B in (2, 8, 32, 128)]
         assert fractions == sorted(fractions) and 0 < fractions[0] and fractions[-1] < 1
     assert padding_fraction(lengths, 32, "buckets") < padding_fraction(lengths, 32, "random")
+
+
+def test_stored_timing_is_of_the_chapters_batches():
+    """The stored wall times cannot be re-run exactly; what they were measured on can."""
+    stored = load()
+    lengths, batches = chapter_data()
+    for strategy in STRATEGIES:
+        computed, real = step_rows(lengths, batches[strategy], strategy)
+        assert stored["numpy"][strategy]["computed"] == computed
+        assert stored["numpy"][strategy]["real"] == real == lengths.sum()
+    assert set(stored["torch"]) == {str(H) for H in TORCH_SIZES}
+    assert stored["machine"]["threads"] == "1" and stored["repeats"] >= 5
+
+
+def test_describe_prints_every_ratio_narrowly():
+    result = {
+        "numpy": {s: {"seconds": 2.0 * k, "computed": 100 * k, "real": 90}
+                  for s, k in zip(STRATEGIES, (3, 2, 1))},
+        "torch": {"32": {"random, padded": 1.0, "random, packed": 0.5, "buckets, padded": 0.25}},
+    }
+    lines = describe(result)
+    assert max(map(len, lines)) <= 72
+    assert "3.0" in lines[1] and lines[3].split()[-2:] == ["1.0", "1.0"]
+    assert lines[-1].split()[-1] == "0.25" and lines[-2].split()[-1] == "0.50"
