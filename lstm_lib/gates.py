@@ -21,7 +21,10 @@ import numpy as np
 from .validation import (
     as_float_array,
     check_dict,
+    check_int,
     check_ndim,
+    check_number,
+    check_rng,
     check_same_dtype,
     check_same_shapes,
     check_shape,
@@ -154,6 +157,33 @@ W_i, W_f, W_g, W_o, b_i, b_f, b_g, b_o
         check_shape(f"weights['{key}']", out[key], shape, f"{letters} with H = {H}")
     check_same_dtype(**out)
     return out
+
+
+def init_gate_weights(input_size, hidden_size, rng, forget_bias=None):
+    """Per-gate weights drawn as torch draws a fresh `nn.LSTM`: every entry of W_k
+    (H + D, H) uniform in [-1/sqrt(H), 1/sqrt(H)], and b_k (H,) the sum of two such
+    draws, because torch keeps two bias vectors and adds them. forget_bias, if given,
+    sets b_f to that value (e.g. 1.0, Jozefowicz et al. 2015).
+
+    The same distribution as `lstm.split_gates(lstm.init_lstm_params(...))`, not the same
+    numbers (the draws come in another order).
+
+    >>> w = init_gate_weights(4, 3, np.random.default_rng(0), forget_bias=1.0)
+    >>> w["W_f"].shape, w["b_f"]
+    ((7, 3), array([1., 1., 1.]))
+    """
+    check_int("input_size", input_size, 1)
+    check_int("hidden_size", hidden_size, 1)
+    check_rng(rng)
+    D, H = input_size, hidden_size
+    bound = 1.0 / np.sqrt(H)
+    weights = {}
+    for k in GATES:
+        weights[f"W_{k}"] = rng.uniform(-bound, bound, size=(H + D, H))
+        weights[f"b_{k}"] = rng.uniform(-bound, bound, size=(2, H)).sum(axis=0)
+    if forget_bias is not None:
+        weights["b_f"] = np.full(H, check_number("forget_bias", forget_bias))
+    return weights
 
 
 def lstm_cell(x_t, h_prev, c_prev, weights):

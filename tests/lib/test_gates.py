@@ -63,6 +63,40 @@ def test_split_and_fuse_are_inverse_up_to_the_bias_split(rng):
     np.testing.assert_array_equal(weights["W_f"][3:], params["weight_ih"][3:6].T)
 
 
+def test_init_gate_weights_draws_as_a_fresh_torch_layer():
+    D, H = 5, 16
+    w = gates.init_gate_weights(D, H, np.random.default_rng(0))
+    gates.check_gate_weights(w)
+    bound = 1 / np.sqrt(H)
+    assert all(np.abs(w[f"W_{k}"]).max() <= bound for k in gates.GATES)
+    assert all(np.abs(w[f"b_{k}"]).max() <= 2 * bound for k in gates.GATES)
+    # the same distribution as torch's own draw, split into gates: compare the spread of
+    # many draws (the sum of two uniform biases has variance 2 bound^2 / 3)
+    ours = [gates.init_gate_weights(D, H, np.random.default_rng(s)) for s in range(200)]
+    torch.manual_seed(0)
+    theirs = [split_gates({k[:-3]: p.detach().double().numpy()
+                           for k, p in torch.nn.LSTM(D, H).named_parameters()})
+              for _ in range(200)]
+    for key, var in (("W_f", bound**2 / 3), ("b_f", 2 * bound**2 / 3)):
+        for draws in (ours, theirs):
+            sample = np.concatenate([d[key].ravel() for d in draws])
+            assert abs(sample.mean()) < 0.01 and abs(sample.var() / var - 1) < 0.05
+    biased = gates.init_gate_weights(D, H, np.random.default_rng(0), forget_bias=1.0)
+    np.testing.assert_array_equal(biased["b_f"], np.ones(H))
+    np.testing.assert_array_equal(biased["W_f"], w["W_f"])
+
+
+@pytest.mark.parametrize("args,message", [
+    ((0, 3), "input_size must be a positive integer, got 0"),
+    ((4, 2.5), "hidden_size must be a positive integer, got 2.5"),
+])
+def test_init_gate_weights_rejects_bad_sizes(args, message):
+    with pytest.raises(ValueError, match=message):
+        gates.init_gate_weights(*args, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="forget_bias must be a single real number"):
+        gates.init_gate_weights(4, 3, np.random.default_rng(0), forget_bias="1")
+
+
 @pytest.mark.parametrize("call,message", [
     (lambda r: gates.concat_hx(r.normal(size=(2, 3)), r.normal(size=(3, 4))),
      r"x_t must have shape \(B, D\) with B from h_prev = \(2, any\), got \(3, 4\)"),
