@@ -4,14 +4,14 @@ Two code exercises: one LSTM step in torch's fused layout, ``my_lstm_step(x_t, h
 (h_t, c_t)`` (`check_lstm_step`; the reference is the (h_t, c_t) of `lstm_lib.lstm.lstm_step`, which also
 returns its cache), and the parameter count of ``torch.nn.LSTM(D, H)``, ``lstm_param_count(D, H)``
 (`check_param_count`); and a slider exercise on the hand-built memory cell of
-`lstm_book.experiments.complete_lstm`, which must store, keep and overwrite a value (`check_memory`, with
+`lstm_book.experiments.memory_cell`, which must store, keep and overwrite a value (`check_memory`, with
 `memory_feedback` as the slider's verdict).
 """
 import itertools
 
 import numpy as np
 
-from lstm_book.experiments.complete_lstm import MEMORY_TARGET, memory_trace
+from lstm_book.experiments.memory_cell import MEMORY_TARGET, memory_trace
 from lstm_lib.gates import sigmoid
 from lstm_lib.lstm import init_lstm_params, lstm_step
 
@@ -334,7 +334,7 @@ def check_param_count(fn):
 
 
 # --- exercise 3 (slider): a memory that stores, keeps and overwrites ----------------------------------------
-# The cell, its sequence and its three tests live in lstm_book.experiments.complete_lstm: one unit, a write
+# The cell, its sequence and its three tests live in lstm_book.experiments.memory_cell: one unit, a write
 # weight w that opens the input gate and closes the forget gate on a write, and a forget bias b_f that keeps
 # the cell between writes.
 

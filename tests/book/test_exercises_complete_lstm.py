@@ -16,7 +16,7 @@ from lstm_book.exercises.complete_lstm import (
     step_cases,
     torch_param_count,
 )
-from lstm_book.experiments.complete_lstm import memory_conditions, memory_input, memory_inputs
+from lstm_book.experiments.memory_cell import memory_conditions, memory_input, memory_inputs
 from lstm_lib.gates import GATES, lstm_cell, sigmoid
 from lstm_lib.lstm import gate_rows, init_lstm_params, lstm_step, split_gates
 from lstm_lib.torch_bridge import to_torch

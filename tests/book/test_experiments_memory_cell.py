@@ -2,7 +2,7 @@
 import numpy as np
 import torch
 
-from lstm_book.experiments.complete_lstm import (
+from lstm_book.experiments.memory_cell import (
     MEMORY_READS,
     MEMORY_T,
     MEMORY_TARGET,
@@ -13,6 +13,8 @@ from lstm_book.experiments.complete_lstm import (
     memory_params,
     memory_trace,
     memory_weights,
+    sharp_weights,
+    trace_cell,
 )
 from lstm_lib.gates import GATES, sigmoid
 from lstm_lib.lstm import check_lstm_params, lstm_forward
@@ -69,3 +71,26 @@ def test_memory_conditions_of_the_demo_setting_hold_on_the_exercise_sequence():
     tests = memory_conditions(5.0, 12.0, memory_input())
     assert set(tests) == {"store", "keep", "replace"} and all(v.tolist() == [True] for v in tests.values())
     assert not memory_conditions(0.0, 0.0, memory_input())["store"][0]  # w = 0 never stores
+
+
+def test_one_sharpness_couples_the_write_gates_and_sets_the_read():
+    """sharp_weights(k) is the cell of "The input gate" and "The output gate": f = 1 - i
+    at every step, o = sigmoid(k (2 read - 1)), and memory_weights(k, 2k, 2k) exactly."""
+    x = memory_input()
+    for k in (0.5, 2.0, 8.0):
+        tr = trace_cell(sharp_weights(k), x)
+        np.testing.assert_allclose(tr["f"], 1 - tr["i"], rtol=0, atol=1e-15)
+        np.testing.assert_allclose(tr["o"], sigmoid(k * (2 * x[:, 0, 2] - 1)), rtol=0, atol=1e-15)
+        np.testing.assert_allclose(tr["i"], sigmoid(k * (2 * x[:, 0, 1] - 1)), rtol=0, atol=1e-15)
+        np.testing.assert_allclose(tr["g"], np.tanh(2 * x[:, 0, 0]), rtol=0, atol=1e-15)
+    w8 = sharp_weights(8.0)
+    assert all(np.array_equal(w8[key], memory_weights(8.0, 16.0)[key]) for key in w8)  # read gain 16
+
+
+def test_trace_cell_is_memory_trace_on_the_memory_input():
+    tr, ref = trace_cell(memory_weights(5.0, 12.0), memory_input()), memory_trace(5.0, 12.0)
+    assert all(np.array_equal(tr[k], ref[k]) for k in ref)
+    x = memory_input()
+    x[1, 0, 0] = -0.8  # another written value: a different cell from step 2 on
+    other = trace_cell(memory_weights(5.0, 12.0), x)
+    assert np.array_equal(other["c"][:1], ref["c"][:1]) and other["c"][1] < 0 < ref["c"][1]

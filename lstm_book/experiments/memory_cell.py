@@ -1,12 +1,17 @@
-"""The experiments of the chapter "The complete LSTM": a memory cell built by hand.
+"""Part III's memory cell, built by hand and grown one gate per chapter.
 
-One unit (H = 1) reads x_t = [value, write, read] (D = 3). The candidate proposes
-g = tanh(2 value) at every step; the write weight w opens the input gate and closes the
-forget gate on a write; the forget bias b_f keeps the cell between writes; a read opens
-the output gate. Distractor values arrive at every step without a write. The chapter
-traces the cell and runs it on many sequences at once; its slider exercise
-(`lstm_book.exercises.complete_lstm`) asks for a setting of (b_f, w) that stores, keeps
-and overwrites.
+One unit (H = 1) reads x_t = [value, write, read] (D = 3); no gate reads h_{t-1}. The
+candidate proposes g = tanh(2 value) at every step; the write weight w opens the input
+gate and closes the forget gate on a write; the forget bias b_f keeps the cell between
+writes; a read opens the output gate. Distractor values arrive at every step without a
+write.
+
+"The input gate" writes and keeps with it, one sharpness k setting both knobs
+(`sharp_weights`: b_f = k, w = 2k, so that f = 1 - i); "The output gate" adds the read;
+"The complete LSTM" separates the knobs, traces every gate, runs the cell in torch's
+layout on many sequences at once, and asks in a slider exercise
+(`lstm_book.exercises.complete_lstm`) for a setting of (b_f, w) that stores, keeps and
+overwrites.
 """
 import numpy as np
 
@@ -18,7 +23,8 @@ MEMORY_WRITES = {2: 0.8, 16: -0.5}  # step -> value written
 MEMORY_READS = (12, 22)
 MEMORY_TARGET = {"store_step": 2, "hold_steps": 10, "overwrite_step": 16,
                  "write_tol": 0.1, "hold_tol": 0.2}
-_CANDIDATE_WEIGHT, _READ_WEIGHT = 2.0, 16.0
+CANDIDATE_GAIN = 2.0  # g = tanh(2 value)
+READ_GAIN = 16.0  # o = sigmoid(16 (read - 1/2)) unless a chapter sets its own
 
 
 def memory_input():
@@ -36,7 +42,7 @@ def memory_input():
     return x
 
 
-def memory_weights(b_f, w):
+def memory_weights(b_f, w, read_gain=READ_GAIN):
     """The memory cell in the per-gate form: W_k (4, 1), b_k (1,) for k in i, f, g, o.
 
     The four rows of each W_k meet [h_prev, value, write, read]; the h_prev row stays 0.
@@ -48,10 +54,22 @@ def memory_weights(b_f, w):
     # f = sigmoid(b_f - w write): keep, except on a write
     weights["W_f"][2], weights["b_f"][:] = -w, b_f
     # g = tanh(2 value)
-    weights["W_g"][1] = _CANDIDATE_WEIGHT
-    # o = sigmoid(16 (read - 1/2)): open only on a read
-    weights["W_o"][3], weights["b_o"][:] = _READ_WEIGHT, -_READ_WEIGHT / 2
+    weights["W_g"][1] = CANDIDATE_GAIN
+    # o = sigmoid(read_gain (read - 1/2)): open only on a read
+    weights["W_o"][3], weights["b_o"][:] = read_gain, -read_gain / 2
     return weights
+
+
+def sharp_weights(k):
+    """The memory cell with one sharpness k > 0 for every gate: b_f = k, w = 2k and a
+    read gain 2k, so that i = sigmoid(k (2 write - 1)), f = sigmoid(k (1 - 2 write)) =
+    1 - i and o = sigmoid(k (2 read - 1)).
+
+    >>> weights = sharp_weights(8.0)
+    >>> weights["W_i"].ravel().tolist(), weights["b_i"].tolist()
+    ([0.0, 0.0, 16.0, 0.0], [-8.0])
+    """
+    return memory_weights(k, 2.0 * k, read_gain=2.0 * k)
 
 
 def memory_params(b_f, w):
@@ -62,20 +80,26 @@ def memory_params(b_f, w):
     return fuse_gates(memory_weights(b_f, w))
 
 
-def memory_trace(b_f, w):
-    """The memory cell run step by step on `memory_input`, gate by gate.
+def trace_cell(weights, x):
+    """The cell with per-gate `weights` run step by step with `lstm_cell` on x (T, 1, 3),
+    from h_0 = c_0 = 0.
 
     Returns {"i", "f", "g", "o", "c", "h"}, each (T,): every quantity at every step.
     """
-    weights = memory_weights(b_f, w)
+    T = len(x)
     h, c = np.zeros((1, 1)), np.zeros((1, 1))
-    trace = {k: np.empty(MEMORY_T) for k in ("i", "f", "g", "o", "c", "h")}
-    for t, x_t in enumerate(memory_input()):
+    trace = {k: np.empty(T) for k in ("i", "f", "g", "o", "c", "h")}
+    for t, x_t in enumerate(x):
         h, c, acts = lstm_cell(x_t, h, c, weights)
         for k in GATES:
             trace[k][t] = acts[k][0, 0]
         trace["c"][t], trace["h"][t] = c[0, 0], h[0, 0]
     return trace
+
+
+def memory_trace(b_f, w):
+    """The memory cell (b_f, w) run step by step on `memory_input`: `trace_cell`'s dict."""
+    return trace_cell(memory_weights(b_f, w), memory_input())
 
 
 def memory_inputs(n, seed):
@@ -100,7 +124,7 @@ def memory_conditions(b_f, w, x):
     n, tgt = x.shape[1], MEMORY_TARGET
     _, c, _ = lstm_forward(x, np.zeros((n, 1)), np.zeros((n, 1)), memory_params(b_f, w))
     c = c[:, :, 0]  # (T, n): c[t - 1] is c_t
-    g = np.tanh(_CANDIDATE_WEIGHT * x[:, :, 0])  # (T, n): the candidate at every step
+    g = np.tanh(CANDIDATE_GAIN * x[:, :, 0])  # (T, n): the candidate at every step
     s, o = tgt["store_step"] - 1, tgt["overwrite_step"] - 1
     k = s + tgt["hold_steps"]
     return {"store": np.abs(c[s] - g[s]) <= tgt["write_tol"],
