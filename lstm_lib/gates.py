@@ -165,8 +165,8 @@ def init_gate_weights(input_size, hidden_size, rng, forget_bias=None):
     draws, because torch keeps two bias vectors and adds them. forget_bias, if given,
     sets b_f to that value (e.g. 1.0, Jozefowicz et al. 2015).
 
-    The same distribution as `lstm.split_gates(lstm.init_lstm_params(...))`, not the same
-    numbers (the draws come in another order).
+    The same distribution as `lstm.split_gates(lstm.init_lstm_params(...))`, not the
+    same numbers (the draws come in another order).
 
     >>> w = init_gate_weights(4, 3, np.random.default_rng(0), forget_bias=1.0)
     >>> w["W_f"].shape, w["b_f"]
