@@ -9,10 +9,12 @@ step: ``(h,)`` for an RNN, ``(h, c)`` for an LSTM, each (B, H); which layer runs
 read from ``weight_hh`` (``lstm_lib.train.layer_kind``). Truncated BPTT cuts a long
 sequence into chunks of k steps, carries the last state of one chunk into the next, and
 treats it there as a constant: no gradient crosses a chunk boundary (in torch, the
-state is ``detach()``-ed).
+state is ``detach()``-ed). A trained model writes: `sample` draws one symbol at a time
+from the `softmax` of its logits at a temperature and feeds it back as the next input.
 """
 import numpy as np
 
+from .data import encode, one_hot
 from .layers import (
     check_linear_params,
     linear_backward,
@@ -29,7 +31,9 @@ from .validation import (
     check_int,
     check_ndim,
     check_number,
+    check_rng,
     check_shape,
+    check_text,
 )
 
 
@@ -264,3 +268,36 @@ def train_truncated(x, targets, params, readout, k, n_epochs, lr=1e-2, max_norm=
                                                  grad_norm):
                 return params, readout, losses[:n]
     return params, readout, losses
+
+
+def softmax(logits, temperature=1.0):
+    """Probabilities p_i = exp(z_i / tau) / sum_j exp(z_j / tau) over the last axis, at
+    the temperature tau > 0 (tau = 1: the model's own softmax).
+
+    >>> softmax(np.array([0.0, np.log(3.0)])).round(2)
+    array([0.25, 0.75])
+    """
+    tau = check_number("temperature", temperature, positive=True)
+    z = np.asarray(as_float_array("logits", logits), dtype=np.float64) / tau
+    z = z - z.max(axis=-1, keepdims=True)  # no overflow in exp
+    p = np.exp(z)
+    return p / p.sum(axis=-1, keepdims=True)
+
+
+def sample(params, readout, prime, n_chars, temperature, rng, vocab):
+    """Read the text `prime` from the zero state, then draw `n_chars` characters one at
+    a time from the softmax of the logits at `temperature`, each fed back as the next
+    input -> the drawn text. `vocab`: the characters, index i <-> one-hot entry i."""
+    check_text("prime", prime)
+    check_int("n_chars", n_chars, 1)
+    check_rng(rng)
+    V = len(vocab)
+    x = one_hot(np.array(encode(prime, vocab)), V)[:, None]  # (len(prime), 1, V)
+    logits, state = next_step_logits(x, zero_state(params, 1), params, readout)
+    out = []
+    for _ in range(n_chars):
+        i = int(rng.choice(V, p=softmax(logits[-1, 0], temperature)))
+        out.append(vocab[i])
+        logits, state = next_step_logits(one_hot(np.array([[i]]), V), state, params,
+                                         readout)
+    return "".join(out)

@@ -17,9 +17,9 @@ import numpy as np
 
 from lstm_lib.data import encode, lookup_predictor, make_vocab, next_char_windows, one_hot
 from lstm_lib.layers import init_linear_params, linear_backward, linear_forward
-from lstm_lib.next_step import next_step_logits, train_truncated, zero_state
+from lstm_lib.next_step import next_step_logits, softmax, train_truncated, zero_state
 from lstm_lib.rnn import init_rnn_params, rnn_backward, rnn_forward
-from lstm_lib.validation import check_int, check_number, check_rng, check_text
+from lstm_lib.validation import check_int, check_text
 
 RESULTS = pathlib.Path(__file__).parent / "results"
 PERIOD = "the cat sat on the mat. the dog sat on the log. the fox sat on the box. "
@@ -100,37 +100,6 @@ def window_correct(text, k):
     contexts, targets = next_char_windows(text, k)
     table = lookup_predictor(contexts, targets)
     return np.array([table[c] == a for c, a in zip(contexts, targets)])
-
-
-def softmax(logits, temperature=1.0):
-    """Probabilities p_i = exp(z_i / tau) / sum_j exp(z_j / tau) over the last axis.
-
-    >>> softmax(np.array([0.0, np.log(3.0)])).round(2)
-    array([0.25, 0.75])
-    """
-    tau = check_number("temperature", temperature, positive=True)
-    z = np.asarray(logits, dtype=np.float64) / tau
-    z = z - z.max(axis=-1, keepdims=True)  # no overflow in exp
-    p = np.exp(z)
-    return p / p.sum(axis=-1, keepdims=True)
-
-
-def sample(params, readout, prime, n_chars, temperature, rng, vocab=VOCAB):
-    """Read `prime`, then draw `n_chars` characters one at a time from the softmax of
-    the logits at `temperature`, each fed back as the next input -> the drawn text."""
-    check_text("prime", prime)
-    check_int("n_chars", n_chars, 1)
-    check_rng(rng)
-    V = len(vocab)
-    x = one_hot(np.array(encode(prime, vocab)), V)[:, None]  # (len(prime), 1, V)
-    logits, state = next_step_logits(x, zero_state(params, 1), params, readout)
-    out = []
-    for _ in range(n_chars):
-        i = int(rng.choice(V, p=softmax(logits[-1, 0], temperature)))
-        out.append(vocab[i])
-        logits, state = next_step_logits(one_hot(np.array([[i]]), V), state, params,
-                                         readout)
-    return "".join(out)
 
 
 def gradient_reach(params, readout, x, targets, t, b=0, start=0):

@@ -1,5 +1,5 @@
 """The experiments of "The RNN learns": the song's streams, the window predictor position by position, the
-temperature softmax, sampling, the gradient reach (against torch autograd) and the stored sweep."""
+gradient reach (against torch autograd) and the stored sweep."""
 import numpy as np
 import pytest
 import torch
@@ -17,8 +17,6 @@ from lstm_book.experiments.rnn_learns import (
     new_network,
     objects,
     position_correct,
-    sample,
-    softmax,
     sweep_run,
     train_song,
     window_correct,
@@ -48,31 +46,6 @@ def test_objects_are_the_letters_a_short_window_cannot_tell_apart():
 @pytest.mark.parametrize("k", [0, 1, 3, 7, 12, 13])
 def test_window_correct_counts_the_bound(k):
     assert window_correct(PERIOD, k).sum() == round(accuracy_bound(*next_char_windows(PERIOD, k)) * 72)
-
-
-def test_softmax_with_temperature():
-    z = np.array([2.0, 1.0, -1.0])
-    for tau in (0.1, 0.5, 1.0, 2.0, 50.0):
-        p = softmax(z, tau)
-        assert abs(p.sum() - 1) < 1e-12 and list(np.argsort(p)) == [2, 1, 0]  # the order never changes
-    np.testing.assert_allclose(softmax(z), torch.softmax(torch.tensor(z), 0).numpy(), rtol=1e-12)
-    assert softmax(z, 0.01)[0] > 1 - 1e-12  # towards the argmax
-    assert np.ptp(softmax(z, 1e4)) < 1e-3  # towards uniform
-    assert np.isfinite(softmax(np.array([1000.0, 0.0]), 0.01)).all()
-    for bad in (0.0, -1.0, "hot"):
-        with pytest.raises(ValueError, match="temperature must be"):
-            softmax(z, bad)
-
-
-def test_sampling_is_seeded_and_writes_characters_of_the_vocabulary():
-    params, readout = new_network(0)
-    a = sample(params, readout, "the ", 40, 1.0, np.random.default_rng(3))
-    b = sample(params, readout, "the ", 40, 1.0, np.random.default_rng(3))
-    assert a == b and len(a) == 40 and set(a) <= set(VOCAB)
-    with pytest.raises(ValueError, match="prime must be"):
-        sample(params, readout, "", 5, 1.0, np.random.default_rng(0))
-    with pytest.raises(ValueError, match="rng"):
-        sample(params, readout, "the ", 5, 1.0, 0)
 
 
 @pytest.mark.parametrize("start", [0, 5, 9])

@@ -13,6 +13,8 @@ from lstm_lib.next_step import (
     chunk_bounds,
     next_step_logits,
     next_step_loss,
+    sample,
+    softmax,
     train_truncated,
     zero_state,
 )
@@ -259,3 +261,44 @@ def test_nll_is_torch_cross_entropy_per_position_and_carries_the_state(layer):
         np.testing.assert_allclose(a, b, rtol=1e-13)
     with pytest.raises(ValueError, match="targets must have shape"):
         next_step_nll(x, targets.T, state, params, readout)
+
+
+def test_softmax_with_temperature():
+    z = np.array([2.0, 1.0, -1.0])
+    for tau in (0.1, 0.5, 1.0, 2.0, 50.0):
+        p = softmax(z, tau)
+        assert abs(p.sum() - 1) < 1e-12 and list(np.argsort(p)) == [2, 1, 0]  # the order never changes
+        np.testing.assert_allclose(p, torch.softmax(torch.tensor(z) / tau, 0).numpy(), rtol=1e-12)
+    assert softmax(z, 0.01)[0] > 1 - 1e-12  # towards the argmax
+    assert np.ptp(softmax(z, 1e4)) < 1e-3  # towards uniform
+    assert np.isfinite(softmax(np.array([1000.0, 0.0]), 0.01)).all()
+    batch = np.random.default_rng(0).normal(size=(3, 2, 5))  # over the last axis, any batch shape
+    np.testing.assert_allclose(softmax(batch, 0.7), torch.softmax(torch.tensor(batch) / 0.7, -1).numpy(),
+                               rtol=1e-12)
+    for bad in (0.0, -1.0, "hot"):
+        with pytest.raises(ValueError, match="temperature must be"):
+            softmax(z, bad)
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_sampling_is_seeded_and_feeds_each_draw_back(layer):
+    vocab = "abcd"
+    _, _, _, params, readout = problem(layer, D=4, V=4)
+    a = sample(params, readout, "abba", 30, 1.0, np.random.default_rng(3), vocab)
+    assert a == sample(params, readout, "abba", 30, 1.0, np.random.default_rng(3), vocab)
+    assert len(a) == 30 and set(a) <= set(vocab)
+    # the same draws by hand: each character read after the prime, one step at a time
+    text, rng = "abba", np.random.default_rng(3)
+    for _ in range(30):
+        x = np.eye(4)[[vocab.index(ch) for ch in text]][:, None]  # (T, 1, V)
+        logits, _ = next_step_logits(x, zero_state(params, 1), params, readout)
+        text += vocab[int(rng.choice(4, p=softmax(logits[-1, 0])))]
+    assert text[4:] == a
+    cold = sample(params, readout, "abba", 30, 1e-3, np.random.default_rng(0), vocab)
+    assert cold == sample(params, readout, "abba", 30, 1e-3, np.random.default_rng(1), vocab)  # the argmax
+    with pytest.raises(ValueError, match="prime must be"):
+        sample(params, readout, "", 5, 1.0, np.random.default_rng(0), vocab)
+    with pytest.raises(ValueError, match="rng"):
+        sample(params, readout, "ab", 5, 1.0, 0, vocab)
+    with pytest.raises(ValueError, match="n_chars"):
+        sample(params, readout, "ab", 0, 1.0, np.random.default_rng(0), vocab)
