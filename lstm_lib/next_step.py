@@ -287,7 +287,16 @@ def softmax(logits, temperature=1.0):
 def sample(params, readout, prime, n_chars, temperature, rng, vocab):
     """Read the text `prime` from the zero state, then draw `n_chars` characters one at
     a time from the softmax of the logits at `temperature`, each fed back as the next
-    input -> the drawn text. `vocab`: the characters, index i <-> one-hot entry i."""
+    input -> the drawn text. `vocab`: the characters, index i <-> one-hot entry i.
+
+    >>> from lstm_lib.layers import init_linear_params
+    >>> from lstm_lib.rnn import init_rnn_params
+    >>> rng = np.random.default_rng(0)
+    >>> params, readout = init_rnn_params(2, 3, rng), init_linear_params(3, 2, rng)
+    >>> text = sample(params, readout, "ab", 5, 1.0, rng, "ab")
+    >>> len(text), set(text) <= {"a", "b"}
+    (5, True)
+    """
     check_text("prime", prime)
     check_int("n_chars", n_chars, 1)
     check_rng(rng)
