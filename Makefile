@@ -80,7 +80,8 @@ lab: $(STAMP)
 execute: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py $(NOTEBOOKS)
 
-# The sweeps too long for a chapter's budget; each writes lstm_book/experiments/results/*.json.
+# The sweeps too long for a chapter's budget; each writes lstm_book/experiments/results/*.json
+# (char_lm also the weights of its first long run, results/char_lm_long_seed0.npz).
 experiments: $(STAMP)
 	$(BIN)/python -m lstm_book.experiments.adding1997 --store grid
 	$(BIN)/python -m lstm_book.experiments.adding1997 --store long

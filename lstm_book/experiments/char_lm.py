@@ -5,9 +5,11 @@ held-out text, and the cells whose activation tracks something countable.
 
 The longer runs (a bigger LSTM, and the chunk-length / carried-state comparison over
 three seeds) take about half an hour on one core; they are stored in
-results/char_lm.json:
+results/char_lm.json, and the weights of the first long run (seed 0), with which the
+chapter writes and looks inside, in results/char_lm_long_seed0.npz (0.5 MB, float32):
 
-    python -m lstm_book.experiments.char_lm --store
+    python -m lstm_book.experiments.char_lm --store            # both
+    python -m lstm_book.experiments.char_lm --store-weights    # the weights alone (4-9 min)
 """
 import argparse
 import json
@@ -24,6 +26,7 @@ from lstm_lib.optim import Adam, clip_grad_norm
 from lstm_lib.validation import check_int, check_number
 
 RESULTS = pathlib.Path(__file__).parent / "results"
+WEIGHTS = RESULTS / "char_lm_long_seed0.npz"  # the first long run's trained weights
 SPLIT = (0.8, 0.1, 0.1)  # train, validation, test: consecutive parts of the text
 LOG2 = np.log(2.0)
 # the live chapter's recipe; the stored run changes hidden and n_updates
@@ -395,6 +398,7 @@ def store():
         long_runs.append(result)
         print(json.dumps(result), flush=True)
         if seed == 0:
+            save_weights(params, readout)
             test = text[parts["test"][0]:parts["test"][1]]
             c, _ = cell_states(idx[parts["test"][0]:parts["test"][1]], params)
             inside = best_cells(c, features(test))
@@ -411,14 +415,47 @@ def load():
     return json.loads((RESULTS / "char_lm.json").read_text())
 
 
+def store_long_model():
+    """Train the first long run (LONG, seed 0) again and write its weights to
+    WEIGHTS, after checking that it is the stored run: its held-out bits per character
+    must equal the stored ones."""
+    result, (params, readout) = run(0, **LONG)
+    stored = load()["long_runs"][0]
+    for key in ("valid_bits", "test_bits"):
+        if result[key] != stored[key]:
+            raise RuntimeError(f"the re-run's {key} is {result[key]!r}, the stored run's "
+                               f"{stored[key]!r}: not writing {WEIGHTS.name}")
+    save_weights(params, readout)
+    print(f"wrote {WEIGHTS} ({result['seconds']:.0f} s of training)")
+
+
+def save_weights(params, readout):
+    """Write a model's weights to WEIGHTS (compressed npz, keys params/... and
+    readout/...)."""
+    np.savez_compressed(WEIGHTS, **{f"params/{k}": v for k, v in params.items()},
+                        **{f"readout/{k}": v for k, v in readout.items()})
+
+
+def load_long_model():
+    """The weights of the first long run (LONG, seed 0): (params, readout), float32."""
+    with np.load(WEIGHTS) as f:
+        split = [{k.split("/", 1)[1]: f[k] for k in f.files if k.startswith(p + "/")}
+                 for p in ("params", "readout")]
+    return split[0], split[1]
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m lstm_book.experiments.char_lm")
     parser.add_argument("--store", action="store_true",
                         help="run the longer trainings and write results/char_lm.json")
+    parser.add_argument("--store-weights", action="store_true",
+                        help=f"train the first long run again and write {WEIGHTS.name}")
     args = parser.parse_args(argv)
     if args.store:
         store()
-    else:
+    if args.store_weights:
+        store_long_model()
+    if not (args.store or args.store_weights):
         parser.print_help()
 
 

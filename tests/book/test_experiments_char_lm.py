@@ -16,6 +16,7 @@ from lstm_book.experiments.char_lm import (
     features,
     load,
     load_corpus,
+    load_long_model,
     lstm_bits,
     new_model,
     ngram_bits,
@@ -163,6 +164,18 @@ def test_the_first_slice_of_the_stored_long_run_is_reproduced_exactly():
     _, _, losses = train_lm(idx, parts["train"], len(vocab), 0, hidden=r["hidden"], n_streams=r["streams"],
                             k=r["k"], n_updates=n, lr=r["lr"], max_norm=r["max_norm"])
     assert round(float(losses.mean() / np.log(2)), 4) == load()["long_runs"][0]["curve"][0]
+
+
+def test_the_shipped_weights_are_the_first_long_run():
+    """results/char_lm_long_seed0.npz scores the stored run's held-out bits and holds its cells."""
+    _, vocab, idx, parts = load_corpus()
+    params, readout = load_long_model()
+    assert params["weight_hh"].shape == (4 * LONG["hidden"], LONG["hidden"]) and params["weight_hh"].dtype == np.float32
+    assert readout["weight"].shape == (len(vocab), LONG["hidden"])
+    stored = load()["long_runs"][0]
+    assert stored["seed"] == 0
+    for part in ("valid", "test"):
+        assert abs(lstm_bits(idx, parts[part], params, readout) - stored[f"{part}_bits"]) < 1e-9
 
 
 @pytest.mark.slow
