@@ -208,20 +208,32 @@ def measure(repeats):
     }
 
 
-def describe(result):
-    """The ratios of a measurement, as lines of text at most 72 characters wide."""
+def numpy_table(result):
+    """lstm_lib's times and step-rows of a measurement, relative to buckets: a table of
+    text lines at most 72 characters wide."""
     numpy_times = result["numpy"]
     base = numpy_times["buckets"]
     lines = [f"lstm_lib{'':24s} time / buckets  step-rows / buckets"]
     lines += [f"{STRATEGY_NAMES[s]:32s} {t['seconds'] / base['seconds']:14.1f}  "
               f"{t['computed'] / base['computed']:19.1f}" for s, t in numpy_times.items()]
+    return "\n".join(lines)
+
+
+def torch_table(result):
+    """torch's times of a measurement, relative to random batches padded, one column per
+    hidden size."""
     sizes = list(result["torch"])
-    lines += ["", "torch, time / random padded " + "".join(f"  H = {H:>3s}" for H in sizes)]
+    lines = ["torch, time / random padded " + "".join(f"  H = {H:>3s}" for H in sizes)]
     for k in result["torch"][sizes[0]]:
         lines.append(f"{k:28s}" + "".join(
             f"{result['torch'][H][k] / result['torch'][H]['random, padded']:9.2f}"
             for H in sizes))
-    return lines
+    return "\n".join(lines)
+
+
+def describe(result):
+    """Both tables of a measurement, as one text."""
+    return numpy_table(result) + "\n\n" + torch_table(result)
 
 
 def load():
@@ -235,7 +247,7 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args(argv)
     result = measure(args.repeats)
-    print("\n".join(describe(result)))
+    print(describe(result))
     if args.store:
         RESULTS.write_text(json.dumps(result, indent=1) + "\n")
         print(f"wrote {RESULTS}")

@@ -17,6 +17,7 @@ from lstm_book.experiments.batches import (
     draw_lengths,
     load,
     make_batches,
+    numpy_table,
     padded_length,
     padding_fraction,
     step_rows,
@@ -127,7 +128,7 @@ def test_describe_prints_every_ratio_narrowly():
                   for s, k in zip(STRATEGIES, (3, 2, 1))},
         "torch": {"32": {"random, padded": 1.0, "random, packed": 0.5, "buckets, padded": 0.25}},
     }
-    lines = describe(result)
-    assert max(map(len, lines)) <= 72
+    lines = describe(result).split("\n")
+    assert max(map(len, lines)) <= 72 and describe(result).startswith(numpy_table(result))
     assert "3.0" in lines[1] and lines[3].split()[-2:] == ["1.0", "1.0"]
     assert lines[-1].split()[-1] == "0.25" and lines[-2].split()[-1] == "0.50"
