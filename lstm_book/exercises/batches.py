@@ -18,7 +18,7 @@ from lstm_lib.lengths import last_step
 from lstm_lib.lstm import init_lstm_params, lstm_forward
 from lstm_lib.masked import masked_mean
 
-from .feedback import changed_input, compare_to_reference, error_hints, report, slider_checkers
+from .feedback import compare_to_reference, error_hints, leaves_inputs_alone, report, slider_checkers
 
 # --- exercise 1: the state at each sequence's last step --------------------------------------
 
@@ -92,10 +92,8 @@ def check_final_states(fn):
     messages += error_hints(messages, FINAL_ERROR_HINTS)
     if not passed and re.search(r"returned shape \(\d+, \d+, \d+\)", messages[0]):
         messages.append(FINAL_STEPS_HINT)
-    if passed:
-        changed = changed_input(fn, final_cases()[0], ("h", "lengths"), "final_states")
-        if changed:
-            return report("final_states: not yet", [changed], False)
+    passed, messages = leaves_inputs_alone(fn, passed, messages, final_cases(), ("h", "lengths"),
+                                           "final_states")
     return report("final_states: " + ("correct" if passed else "not yet"), messages, passed)
 
 
@@ -175,10 +173,8 @@ def check_masked_mean(fn):
         expected_letters="one number, shape", arg_names=("losses", "lengths"),
         atol=1e-12)
     messages += error_hints(messages, MEAN_ERROR_HINTS)
-    if passed:
-        changed = changed_input(fn, mean_cases()[0], ("losses", "lengths"), "masked_mean_loss")
-        if changed:
-            return report("masked_mean_loss: not yet", [changed], False)
+    passed, messages = leaves_inputs_alone(fn, passed, messages, mean_cases(), ("losses", "lengths"),
+                                           "masked_mean_loss")
     return report("masked_mean_loss: " + ("correct" if passed else "not yet"), messages,
                   passed)
 

@@ -15,10 +15,10 @@ from lstm_lib.rnn import init_rnn_params, rnn_forward, rnn_step
 
 from .feedback import (
     call_safely,
-    changed_input,
     compare_to_reference,
     error_hints,
     is_number,
+    leaves_inputs_alone,
     report,
     slider_checkers,
 )
@@ -98,23 +98,13 @@ def _on_copies(fn):
     return lambda *args: fn(*copy.deepcopy(args))
 
 
-def _leaves_inputs_alone(fn, passed, messages, cases, arg_names, what):
-    """(passed, messages), failed when a right answer writes into the caller's arrays."""
-    if passed:
-        for n, case in enumerate(cases, 1):
-            problem = changed_input(fn, case, arg_names, what)
-            if problem:
-                return False, [f"Case {n}: {problem}"]
-    return passed, messages
-
-
 def check_rnn_step(fn):
     """Check a reader's ``rnn_step(x_t, h_prev, params) -> h_t`` against h_t of `lstm_lib.rnn.rnn_step`;
     the caller's arrays must be left unchanged."""
     names = ("x_t", "h_prev", "params")
     passed, messages = compare_to_reference(_on_copies(fn), _step_h, _cases(), RNN_STEP_MISTAKES,
                                             what="your rnn_step", expected_letters="(B, H)", arg_names=names)
-    passed, messages = _leaves_inputs_alone(fn, passed, messages, _cases(), names, "your rnn_step")
+    passed, messages = leaves_inputs_alone(fn, passed, messages, _cases(), names, "your rnn_step")
     messages += error_hints(messages, RNN_STEP_ERROR_HINTS)
     return report("rnn_step: " + ("correct" if passed else "not yet"), messages, passed)
 
@@ -207,7 +197,7 @@ def check_rnn_forward(fn):
     names = ("x", "h0", "params")
     passed, messages = compare_to_reference(_on_copies(fn), _forward_h, cases, RNN_FORWARD_MISTAKES,
                                             what="your rnn_forward", expected_letters="(T, B, H)", arg_names=names)
-    passed, messages = _leaves_inputs_alone(fn, passed, messages, _forward_cases(), names, "your rnn_forward")
+    passed, messages = leaves_inputs_alone(fn, passed, messages, _forward_cases(), names, "your rnn_forward")
     messages += error_hints(messages, RNN_FORWARD_ERROR_HINTS)
     return report("rnn_forward: " + ("correct" if passed else "not yet"), messages, passed)
 

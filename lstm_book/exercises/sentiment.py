@@ -12,7 +12,7 @@ import numpy as np
 
 from lstm_lib.embedding import embedding_backward, embedding_forward
 
-from .feedback import changed_input, compare_to_reference, error_hints, report, slider_checkers
+from .feedback import compare_to_reference, error_hints, leaves_inputs_alone, report, slider_checkers
 
 # --- exercise 1: the gradient of the embedding table --------------------------------------
 
@@ -81,10 +81,8 @@ def check_embedding_grad(fn):
         fn, reference_embedding_grad, cases, GRAD_MISTAKES, what="your embedding_grad",
         expected_letters="(V, E)", arg_names=("ids", "dx", "V"), atol=1e-12)
     messages += error_hints(messages, GRAD_ERROR_HINTS)
-    if passed:
-        changed = changed_input(fn, grad_cases()[0], ("ids", "dx", "V"), "embedding_grad")
-        if changed:
-            return report("embedding_grad: not yet", [changed], False)
+    passed, messages = leaves_inputs_alone(fn, passed, messages, grad_cases(), ("ids", "dx", "V"),
+                                           "embedding_grad")
     return report("embedding_grad: " + ("correct" if passed else "not yet"), messages,
                   passed)
 
